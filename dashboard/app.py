@@ -1,0 +1,60 @@
+"""The Dash application factory: `create_app(settings)` builds the whole web tier."""
+
+from __future__ import annotations
+
+import importlib
+import secrets
+import sys
+
+import dash
+from dash import Dash
+from dash import _callback as dash_callbacks
+from sqlalchemy import Engine
+
+from dashboard import shell
+from dashboard.pages import PAGE_MODULES
+from dashboard.paths import assets_dir
+from dashboard.runtime import Runtime, attach
+from data_adapters.settings import Settings
+from data_adapters.store import make_engine
+
+#: Modules whose import registers pages and `@dash.callback`s, shell first.
+CALLBACK_MODULES: tuple[str, ...] = ("dashboard.shell", *PAGE_MODULES)
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Dash:
+    """Build the Dash app for `settings`, reading the ops store through `engine`."""
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(assets_dir()),
+        serve_locally=True,
+        title="CityOps Centre",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server = app.server
+    server.secret_key = settings.secret_key.get_secret_value() or secrets.token_hex(32)
+    attach(server, Runtime(settings=settings, engine=engine or make_engine(settings.store_url)))
+    _register_callback_modules()
+    app.layout = shell.layout
+    return app
+
+
+def _register_callback_modules() -> None:
+    """Run each page and widget module once for this app, so it gets one copy of each callback.
+
+    Dash collects `@dash.callback`s in a process-wide list that the first app to serve takes;
+    (re)running the modules here gives every app built in one process (tests) its own set.
+    """
+    dash_callbacks.GLOBAL_CALLBACK_LIST.clear()
+    dash_callbacks.GLOBAL_CALLBACK_MAP.clear()
+    dash.page_registry.clear()
+    for name in CALLBACK_MODULES:
+        module = sys.modules.get(name)
+        if module is None:
+            importlib.import_module(name)
+        else:
+            importlib.reload(module)

@@ -1,0 +1,107 @@
+"""`cityops demo`: the whole product on one machine, no configuration.
+
+It migrates the SQLite ops store, then runs the production commands side by side as child
+processes: the simulated data centre (`cityops simulate`) and the web tier (`cityops web`), and
+the clock once it exists. Ctrl-C (or SIGTERM) stops them all; if one dies, the others are
+stopped and the demo exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+from dashboard.commands import simulate
+from dashboard.commands.base import Command
+from data_adapters.settings import Settings
+from data_adapters.store import make_engine
+from data_adapters.store.migrate import upgrade
+
+log = logging.getLogger("cityops.demo")
+STOP_GRACE_SECONDS = 10.0
+
+
+def child_commands(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The processes the demo runs, by name, as `cityops` command lines."""
+    base = [sys.executable, "-m", "dashboard.cli"]
+    if args.config:
+        base += ["--config", args.config]
+    sim = [*base, "simulate"]
+    for flag in ("seed", "speed", "start"):
+        value = getattr(args, flag)
+        if value is not None:
+            sim += [f"--{flag}", str(value)]
+    return {
+        "simulate": sim,
+        "web": [*base, "web", "--workers", str(args.workers), "--threads", "4"],
+    }
+
+
+def supervise(commands: dict[str, list[str]]) -> int:
+    """Start every command, wait until a signal or until one of them exits, stop the rest."""
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    status = 0
+    try:
+        while not stopping:
+            for name, child in children.items():
+                code = child.poll()
+                if code is not None:
+                    log.error("%s exited with status %s; stopping the demo", name, code)
+                    stopping, status = True, code or 1
+                    break
+            time.sleep(0.2)
+    finally:
+        stop_all(list(children.values()))
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return status
+
+
+def stop_all(children: Sequence[subprocess.Popen]) -> None:
+    """SIGTERM each child still running, then SIGKILL whatever outlives the grace period."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Prepare the store and run the demo's processes until stopped."""
+    upgrade(make_engine(settings.store_url))
+    print(
+        f"CityOps Centre demo: http://{settings.web_host}:{settings.web_port}/ "
+        "(Ctrl-C stops everything)",
+        flush=True,
+    )
+    return supervise(child_commands(args))
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    simulate.add_options(parser)
+    parser.add_argument("--workers", type=int, default=2, help="web worker processes")
+
+
+COMMAND = Command(
+    name="demo",
+    help="Run the simulated data centre and the web tier together on SQLite.",
+    handler=run_demo,
+    options=_options,
+)

@@ -1,0 +1,42 @@
+"""The district map: the six districts and counties over the offline dark basemap.
+
+The outlines are served from `/assets/geo/` by the app itself; a tile layer is added only when
+`CITYOPS_TILE_URL` names the city's own tile server. Nothing is fetched from the internet.
+"""
+
+from __future__ import annotations
+
+import dash_leaflet as dl
+
+from dashboard import runtime
+from dashboard.i18n import _
+
+CITY_CENTRE = (34.55, 119.15)  # lat, lon: between Haizhou and the coast
+CITY_ZOOM = 9
+DISTRICTS_URL = "/assets/geo/lianyungang-districts.geojson"
+
+
+def district_map(map_id: str, language: str) -> dl.Map:
+    """A map of Lianyungang's districts; names show on hover in `language`."""
+    tile_url = runtime.current().settings.tile_url
+    layers: list = (
+        [dl.TileLayer(url=tile_url, attribution=_("City basemap", language))] if (tile_url) else []
+    )
+    layers.append(
+        dl.GeoJSON(
+            id=f"{map_id}-districts",
+            url=DISTRICTS_URL,
+            style={"variable": "cityops.map.districtStyle"},
+            onEachFeature={"variable": "cityops.map.districtTooltip"},
+            hideout={"language": language},
+            hoverStyle={"variable": "cityops.map.districtHover"},
+        )
+    )
+    return dl.Map(
+        id=map_id,
+        center=CITY_CENTRE,
+        zoom=CITY_ZOOM,
+        children=layers,
+        className="district-map",
+        attributionControl=bool(tile_url),
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations of the ops store (run them with `cityops db upgrade`)."""
