@@ -1,0 +1,1 @@
+"""Geographic helpers: coordinate systems and district lookup."""

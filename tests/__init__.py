@@ -1,0 +1,1 @@
+"""The CityOps Centre test suite."""

@@ -1,0 +1,1 @@
+"""Test helpers: services the tests start themselves (PostgreSQL, the demo) and ports."""
