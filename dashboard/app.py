@@ -38,19 +38,18 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Dash:
     server = app.server
     server.secret_key = settings.secret_key.get_secret_value() or secrets.token_hex(32)
     attach(server, Runtime(settings=settings, engine=engine or make_engine(settings.store_url)))
-    _register_callback_modules()
+    _register_callback_modules(app)
     app.layout = shell.layout
     return app
 
 
-def _register_callback_modules() -> None:
-    """Run each page and widget module once for this app, so it gets one copy of each callback.
+def _register_callback_modules(app: Dash) -> None:
+    """Run each page and widget module for this app and hand it their callbacks at once.
 
-    Dash collects `@dash.callback`s in a process-wide list that the first app to serve takes;
-    (re)running the modules here gives every app built in one process (tests) its own set.
+    Dash collects `@dash.callback`s in process-wide lists that the first app to serve a request
+    takes. (Re)running the modules here and moving what they registered into `app` straight
+    away gives every app built in one process (gunicorn's worker, a test) exactly one copy.
     """
-    dash_callbacks.GLOBAL_CALLBACK_LIST.clear()
-    dash_callbacks.GLOBAL_CALLBACK_MAP.clear()
     dash.page_registry.clear()
     for name in CALLBACK_MODULES:
         module = sys.modules.get(name)
@@ -58,3 +57,9 @@ def _register_callback_modules() -> None:
             importlib.import_module(name)
         else:
             importlib.reload(module)
+    for key in list(dash_callbacks.GLOBAL_CALLBACK_MAP):
+        app.callback_map[key] = dash_callbacks.GLOBAL_CALLBACK_MAP.pop(key)
+    app._callback_list.extend(dash_callbacks.GLOBAL_CALLBACK_LIST)
+    dash_callbacks.GLOBAL_CALLBACK_LIST.clear()
+    app._inline_scripts.extend(dash_callbacks.GLOBAL_INLINE_SCRIPTS)
+    dash_callbacks.GLOBAL_INLINE_SCRIPTS.clear()

@@ -12,8 +12,6 @@ from dashboard.formatting import format_time
 from dashboard.i18n import _, request_language
 from data_adapters.store.queries import source_statuses, table_counts
 
-dash.register_page(__name__, path="/", name="Overview", title="CityOps Centre", order=0)
-
 TABLE_LABELS = {
     "observations": "Indicator observations",
     "assets": "City assets",
@@ -47,6 +45,11 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
             dcc.Interval(id="overview-refresh", interval=10_000),
         ],
     )
+
+
+dash.register_page(
+    __name__, path="/", name="Overview", title="CityOps Centre", order=0, layout=layout
+)
 
 
 def store_panel(language: str) -> list:

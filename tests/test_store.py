@@ -1,0 +1,130 @@
+"""The ops store on SQLite and PostgreSQL: migrations, time zones, uniqueness, read queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, insert, inspect, select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from data_adapters.store import make_engine, metadata, schema
+from data_adapters.store.engine import StoreURLError
+from data_adapters.store.migrate import current_revision, head_revision, upgrade
+from data_adapters.store.queries import source_statuses, table_counts
+
+NOW = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
+
+
+def test_upgrade_creates_every_table_at_head(store: Engine) -> None:
+    assert current_revision(store) == head_revision()
+    assert set(metadata.tables) <= set(inspect(store).get_table_names())
+
+
+def test_migrations_match_the_schema(store: Engine) -> None:
+    with store.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_upgrade_twice_is_a_no_op(store: Engine) -> None:
+    assert upgrade(store) == head_revision()
+
+
+def test_times_come_back_aware_utc(store: Engine) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    with store.begin() as connection:
+        connection.execute(
+            insert(schema.observations).values(
+                source_id="s",
+                source_key="k1",
+                ingested_at=NOW,
+                indicator="aqi",
+                district="320706",
+                observed_at=datetime(2026, 11, 28, 9, 30, tzinfo=shanghai),
+                value=42.0,
+            )
+        )
+    with store.connect() as connection:
+        observed = connection.scalar(select(schema.observations.c.observed_at))
+    assert observed == NOW
+    assert observed.tzinfo is not None and observed.utcoffset() == timedelta(0)
+
+
+def test_naive_times_are_refused(store: Engine) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), store.begin() as connection:
+        connection.execute(
+            insert(schema.quarantine).values(
+                source_id="s", at=datetime(2026, 1, 1), raw="{}", reason="r"
+            )
+        )
+
+
+def test_source_rows_are_unique_by_source_and_key(store: Engine) -> None:
+    row = dict(
+        source_id="s", source_key="k", ingested_at=NOW, indicator="aqi", observed_at=NOW, value=1.0
+    )
+    with store.begin() as connection:
+        connection.execute(insert(schema.observations).values(**row))
+    with pytest.raises(IntegrityError), store.begin() as connection:
+        connection.execute(insert(schema.observations).values(**row))
+    assert table_counts(store)["observations"] == 1
+
+
+def test_json_columns_round_trip(store: Engine) -> None:
+    areas = [{"desc": "海州区", "geometry": None, "geocodes": {"adcode": "320706"}}]
+    with store.begin() as connection:
+        connection.execute(
+            insert(schema.alerts).values(
+                source_id="cap",
+                source_key="id-1",
+                ingested_at=NOW,
+                origin="cap",
+                sent=NOW,
+                msg_type="Alert",
+                state="active",
+                areas=areas,
+                references=[],
+            )
+        )
+    with store.connect() as connection:
+        assert connection.scalar(select(schema.alerts.c.areas)) == areas
+
+
+def test_read_queries_on_an_empty_and_a_filled_store(store: Engine) -> None:
+    assert table_counts(store) == dict.fromkeys(
+        ("observations", "assets", "posts", "alerts", "incidents"), 0
+    )
+    assert source_statuses(store) == []
+    with store.begin() as connection:
+        connection.execute(
+            insert(schema.source_status).values(
+                source_id="hotline",
+                kind="open311",
+                rows_in=12,
+                rows_quarantined=1,
+                last_success_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    [status] = source_statuses(store)
+    assert status["source_id"] == "hotline" and status["rows_in"] == 12
+    assert status["last_success_at"] == NOW
+
+
+def test_sqlite_store_uses_wal(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'store.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert (tmp_path / "sub" / "store.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("not a url", "not a database URL"), ("nosuchdb://x/y", "cannot use database URL")],
+)
+def test_bad_urls_give_a_clear_error(url: str, message: str) -> None:
+    with pytest.raises(StoreURLError, match=message):
+        make_engine(url)
