@@ -1,6 +1,7 @@
 """Translations of every visible string, from Babel message catalogues.
 
-Source strings in code are English and wrapped in `_()`; `dashboard/translations/<lang>/
+Source strings in code are English and wrapped in `_()` (or marked with `N_()` where they
+are defined and translated later); `dashboard/translations/<lang>/
 LC_MESSAGES/messages.po` holds the other languages. Simplified Chinese is the default; the
 viewer's choice comes from the URL (`?lang=en`), then a cookie, then the settings.
 """
@@ -32,6 +33,11 @@ def _(text: str, language: str) -> str:
         return text
     message = catalog(language).get(text)
     return message.string if message is not None and message.string else text
+
+
+def N_(text: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a string for translation where it is defined; `_()` translates it where shown."""
+    return text
 
 
 def pick_language(requested: str | None, cookie: str | None, default: str) -> str:

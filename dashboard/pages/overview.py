@@ -9,16 +9,17 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import runtime
 from dashboard.components.district_map import district_map
 from dashboard.formatting import format_time
-from dashboard.i18n import _, request_language
+from dashboard.i18n import N_, _, request_language
 from data_adapters.store.queries import source_statuses, table_counts
 
 TABLE_LABELS = {
-    "observations": "Indicator observations",
-    "assets": "City assets",
-    "posts": "Hotline tickets and posts",
-    "alerts": "Early warnings",
-    "incidents": "Incidents",
+    "observations": N_("Indicator observations"),
+    "assets": N_("City assets"),
+    "posts": N_("Hotline tickets and posts"),
+    "alerts": N_("Early warnings"),
+    "incidents": N_("Incidents"),
 }
+SOURCE_COLUMNS = (N_("Source"), N_("Last success"), N_("Rows in"), N_("Error"))
 
 
 def layout(lang: str | None = None, **_query: str) -> html.Div:
@@ -48,7 +49,7 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
 
 
 dash.register_page(
-    __name__, path="/", name="Overview", title="CityOps Centre", order=0, layout=layout
+    __name__, path="/", name=N_("Overview"), title="CityOps Centre", order=0, layout=layout
 )
 
 
@@ -77,14 +78,7 @@ def store_panel(language: str) -> list:
         sources = html.Table(
             className="data-table",
             children=[
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(_(h, language))
-                            for h in ("Source", "Last success", "Rows in", "Error")
-                        ]
-                    )
-                ),
+                html.Thead(html.Tr([html.Th(_(h, language)) for h in SOURCE_COLUMNS])),
                 html.Tbody(
                     [
                         html.Tr(

@@ -1,0 +1,1 @@
+"""Browser tests: a real headless Chromium (Debian's) drives the running app."""
