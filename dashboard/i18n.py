@@ -35,7 +35,7 @@ def _(text: str, language: str) -> str:
     return message.string if message is not None and message.string else text
 
 
-def N_(text: str) -> str:  # noqa: N802 (the gettext convention)
+def N_(text: str) -> str:
     """Mark a string for translation where it is defined; `_()` translates it where shown."""
     return text
 
