@@ -293,3 +293,12 @@ audit_log = Table(
     Column("remote_addr", String(64)),
     Index(None, "at"),
 )
+
+clock_lease = Table(
+    "clock_lease",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
