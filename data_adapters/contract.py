@@ -3,6 +3,7 @@
 An adapter has two capabilities, after the Grafana plugin SDK's CheckHealth and QueryData:
 
 - `check() -> Health` never raises: ok or not, a message an operator understands, details.
+- `close()` releases connections; the adapter may be used again after it.
 - `poll(since) -> Batch`: the rows whose cursor is at or after the watermark `since` (None for
   the first poll), normalised to the fields of the domain table the source feeds, plus the
   rows that failed (with the raw record and the reason), plus the next watermark.
@@ -110,3 +111,5 @@ class Adapter(Protocol):
     def check(self) -> Health: ...
 
     def poll(self, since: Watermark | None) -> Batch: ...
+
+    def close(self) -> None: ...

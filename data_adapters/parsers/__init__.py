@@ -1,0 +1,1 @@
+"""Pure parsers of the standard formats our adapters speak: bytes in, records and rejects out."""

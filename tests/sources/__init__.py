@@ -1,0 +1,1 @@
+"""Tests of the source adapters, each against real servers, files or databases."""
