@@ -66,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        for noisy in ("alembic", "apscheduler.executors", "httpx"):
+            logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
         return handler(args, settings)
     except ValidationError as exc:
         return _fail(describe_validation_error(exc))

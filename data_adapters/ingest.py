@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,12 +47,19 @@ def ingest(
     batch: Batch,
     now: datetime,
     next_due: datetime | None = None,
+    guard: Callable[[Connection], None] | None = None,
 ) -> IngestReport:
-    """Store `batch` for `source_id` into the domain `table` and move its watermark."""
+    """Store `batch` for `source_id` into the domain `table` and move its watermark.
+
+    `guard` runs first inside the transaction and may raise to write nothing (the clock
+    checks there that it still holds the leader lease).
+    """
     started = time.perf_counter()
     rows, rejected = _validated(table, batch)
     target = schema.metadata.tables[table]
     with engine.begin() as connection:
+        if guard is not None:
+            guard(connection)
         for chunk in _chunks(rows, CHUNK):
             upsert(
                 connection,

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="SQLAlchemy URL of the simulated data centre; empty: <var_dir>/datacentre.db.",
     )
+    sources_file: Path | None = Field(
+        default=None,
+        description="The sources.toml the clock polls; `cityops demo` uses its built-in one.",
+    )
     web_host: str = Field(default="127.0.0.1", description="Address the web process binds to.")
     web_port: int = Field(default=8050, ge=1, le=65535, description="Port of the web process.")
     language: Language = Field(default="zh", description="Default UI language: zh or en.")
@@ -89,6 +93,9 @@ class Settings(BaseSettings):
     )
     sim_assets: int = Field(
         default=120_000, ge=100, description="Point assets the simulator creates."
+    )
+    sim_port: int = Field(
+        default=8061, ge=1, le=65535, description="Port of the simulator's feed server."
     )
     sim_history_days: int = Field(
         default=30, ge=0, description="Days of live-feed history the simulator backfills."

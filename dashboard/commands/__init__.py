@@ -1,8 +1,15 @@
 """The `cityops` subcommands, one module each; `COMMANDS` lists them in help order."""
 
-from dashboard.commands import db, demo, simulate, web
+from dashboard.commands import clock, db, demo, simulate, sources, web
 from dashboard.commands.base import Command
 
-COMMANDS: tuple[Command, ...] = (demo.COMMAND, web.COMMAND, simulate.COMMAND, db.COMMAND)
+COMMANDS: tuple[Command, ...] = (
+    demo.COMMAND,
+    web.COMMAND,
+    clock.COMMAND,
+    simulate.COMMAND,
+    sources.COMMAND,
+    db.COMMAND,
+)
 
 __all__ = ["COMMANDS", "Command"]

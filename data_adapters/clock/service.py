@@ -1,0 +1,157 @@
+"""The clock process: APScheduler jobs for every source, run only while this process leads.
+
+One job renews the leader lease every third of its time to live. While the process leads,
+each enabled source has a job on its catalogue update cycle (`coalesce`, one instance at a
+time, a misfire grace of half the interval); a failed poll moves that job's next run to the
+backoff time, and a poll that left rows waiting runs again at once. When the lease is lost
+(or cannot be renewed), the source jobs are removed at once and every ingest refuses to write.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Connection, Engine
+
+from data_adapters.clock import lease
+from data_adapters.clock.polling import LeaseLost, PollReport, poll_source
+from data_adapters.contract import Adapter
+from data_adapters.cycles import poll_interval
+from data_adapters.sources.config import SourceSpec
+
+log = logging.getLogger("cityops.clock")
+LEASE_JOB = "lease"
+DEFAULT_LEASE_TTL = timedelta(seconds=30)
+
+
+def holder_name() -> str:
+    """A name unique to this process, readable in `sources check`: host, pid, random tail."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Clock:
+    """Schedules the polls of `adapters` (by source id) while holding the leader lease."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        specs: list[SourceSpec],
+        adapters: Mapping[str, Adapter],
+        *,
+        holder: str | None = None,
+        lease_ttl: timedelta = DEFAULT_LEASE_TTL,
+        scheduler: BaseScheduler | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        workers: int = 4,
+    ) -> None:
+        self.engine = engine
+        self.specs = {spec.id: spec for spec in specs if spec.enabled}
+        self.adapters = adapters
+        self.holder = holder or holder_name()
+        self.lease_ttl = lease_ttl
+        self.clock = clock
+        self.scheduler = scheduler or BlockingScheduler(
+            executors={"default": ThreadPoolExecutor(workers)}, timezone=UTC
+        )
+        self.leading = threading.Event()
+        self.reports: dict[str, PollReport] = {}
+
+    # -- leadership ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Add the lease job (first run now) and start the scheduler (blocks if blocking)."""
+        self.scheduler.add_job(
+            self.renew_lease,
+            IntervalTrigger(seconds=self.lease_ttl.total_seconds() / 3),
+            id=LEASE_JOB,
+            next_run_time=self.clock(),
+            coalesce=True,
+            max_instances=1,
+        )
+        log.info("clock %s starting; %d source(s)", self.holder, len(self.specs))
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop scheduling, wait for running polls, and hand the lease over at once."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self.leading.is_set():
+            lease.release(self.engine, self.holder)
+            self.leading.clear()
+        for adapter in self.adapters.values():
+            adapter.close()
+        log.info("clock %s stopped", self.holder)
+
+    def renew_lease(self) -> None:
+        """Take or keep the lease; start or stop the source jobs when leadership changes."""
+        try:
+            leads = lease.acquire(self.engine, self.holder, self.lease_ttl, self.clock())
+        except Exception:
+            log.exception("clock %s: cannot reach the store to renew the lease", self.holder)
+            leads = False
+        if leads and not self.leading.is_set():
+            self.leading.set()
+            log.info("clock %s is the leader", self.holder)
+            self._add_source_jobs()
+        elif not leads and self.leading.is_set():
+            self.leading.clear()
+            log.warning("clock %s lost the lease; standing by", self.holder)
+            self._remove_source_jobs()
+
+    # -- polls --------------------------------------------------------------------------------
+    def _add_source_jobs(self) -> None:
+        now = self.clock()
+        for spec in self.specs.values():
+            interval = poll_interval(spec.catalogue.update_cycle).total_seconds()
+            self.scheduler.add_job(
+                self.run_poll,
+                IntervalTrigger(seconds=interval),
+                args=[spec.id],
+                id=self._job_id(spec.id),
+                name=f"poll {spec.id}",
+                next_run_time=now,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=max(1, int(interval / 2)),
+                replace_existing=True,
+            )
+
+    def _remove_source_jobs(self) -> None:
+        for source_id in self.specs:
+            job = self.scheduler.get_job(self._job_id(source_id))
+            if job is not None:
+                job.remove()
+
+    def run_poll(self, source_id: str) -> PollReport | None:
+        """Poll one source now (the job's body); reschedule it for backoff or more rows."""
+        if not self.leading.is_set():
+            return None
+        spec = self.specs[source_id]
+        try:
+            report = poll_source(self.engine, spec, self.adapters[source_id], guard=self._guard)
+        except LeaseLost:
+            log.warning("clock %s: lease lost during a poll of %s", self.holder, source_id)
+            self.renew_lease()
+            return None
+        self.reports[source_id] = report
+        job = self.scheduler.get_job(self._job_id(source_id))
+        if job is not None and (not report.ok or report.next_due <= self.clock()):
+            job.modify(next_run_time=report.next_due)
+        return report
+
+    def _guard(self, connection: Connection) -> None:
+        if not lease.holds(connection, self.holder, self.clock()):
+            raise LeaseLost(self.holder)
+
+    @staticmethod
+    def _job_id(source_id: str) -> str:
+        return f"poll:{source_id}"
