@@ -69,6 +69,7 @@ from functools import lru_cache, partial
 from typing import Any, Final, TypeVar
 from xml.etree.ElementTree import Element, ParseError, tostring
 from xml.parsers.expat import ErrorString
+from xml.parsers.expat import errors as expat_errors
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from defusedxml import DefusedXmlException
@@ -147,6 +148,14 @@ _BOMS: Final = (
 _GB_ALIASES: Final = frozenset({"gb2312", "gbk", "cp936", "x-gbk", "gb_2312-80", "euc-cn"})
 _XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z][\w.:-]*)[\"']")
 _LEADING_SPACE = re.compile(rb"\s*")
+_TRUNCATION_ERRORS: Final = frozenset(
+    expat_errors.codes[message]
+    for message in (
+        expat_errors.XML_ERROR_NO_ELEMENTS,
+        expat_errors.XML_ERROR_UNCLOSED_TOKEN,
+        expat_errors.XML_ERROR_PARTIAL_CHAR,
+    )
+)
 _KEYWORD_SEPARATORS = re.compile(r"[,，;；、]")
 
 T = TypeVar("T")
@@ -315,7 +324,8 @@ def _json_rows(data: bytes, shape: _Shape, what: str) -> list[_Row]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            str(exc),
         ) from exc
     except RecursionError as exc:
         raise SourceError(f"{what} is not usable JSON: it is nested too deeply") from exc
@@ -382,14 +392,17 @@ def _xml_rows(data: bytes, shape: _Shape, what: str) -> list[_Row]:
         root = fromstring(text)
     except DefusedXmlException as exc:
         raise SourceError(
-            f"{what} was refused: it declares XML entities or a DTD that could expand without"
-            f" limit or read other files ({exc!r})"
+            f"{what} was refused: it declares XML entities, which can expand without limit"
+            " or read local files",
+            repr(exc),
         ) from exc
     except ParseError as exc:
         line, column = exc.position
+        cut = " (the document looks truncated)" if exc.code in _TRUNCATION_ERRORS else ""
         raise SourceError(
-            f"{what} is not well-formed XML (truncated?): {ErrorString(exc.code)}"
-            f" at line {line} column {column + 1}"
+            f"{what} is not well-formed XML: {ErrorString(exc.code)}"
+            f" at line {line} column {column + 1}{cut}",
+            str(exc),
         ) from exc
     tag = _local_name(root.tag)
     if tag == "errors":
@@ -397,7 +410,10 @@ def _xml_rows(data: bytes, shape: _Shape, what: str) -> list[_Row]:
     if tag not in shape.xml_roots:
         kind = "an HTML page" if tag.lower() == "html" else f"<{tag}>"
         raise SourceError(f"{what} is {kind}, not <{shape.xml_roots[0]}>")
-    return [_xml_row(child, shape.xml_item) for child in root]
+    try:
+        return [_xml_row(child, shape.xml_item) for child in root]
+    except RecursionError as exc:
+        raise SourceError(f"{what} is not usable XML: it is nested too deeply") from exc
 
 
 def _xml_row(element: Element, item: str) -> _Row:
