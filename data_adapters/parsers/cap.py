@@ -39,8 +39,8 @@ Values
 - Code values (status, msgType, scope, category, urgency, severity, certainty, responseType)
   are put in their canonical case ("severe" -> "Severe"); unknown ones are kept as given.
 - Text is trimmed. One-line fields (headline, event, areaDesc, ...) have runs of whitespace
-  collapsed; description, instruction and note keep their line breaks. HTML is plain text
-  here, never interpreted.
+  collapsed; description, instruction, note and parameter values keep their line breaks, each
+  line trimmed (pretty-printed XML indents them). HTML is plain text here, never interpreted.
 
 Geometry
 --------
@@ -58,7 +58,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from typing import Any
@@ -103,6 +103,7 @@ _XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _CONTAINERS = frozenset({"feed", "entry", "rss", "RDF", "EDXLDistribution"})
 _CAP_MEDIA_TYPES = frozenset({"application/cap+xml", "application/xml", "text/xml"})
 _CAP_SUFFIXES = (".xml", ".cap")
+_HTML_SUFFIXES = (".html", ".htm")
 
 # fmt: off
 _CANONICAL: dict[str, dict[str, str]] = {
@@ -242,6 +243,10 @@ class CapAlert:
     ) -> dict[str, Any]:
         """The alert as a JSON-able dict: the chosen info's fields at the top, every info below."""
         chosen = self.info_for(preferred_languages)
+        infos = [_info_record(info) for info in self.infos]
+        chosen_record = next(
+            (r for i, r in zip(self.infos, infos, strict=True) if i is chosen), None
+        )
         return {
             "identifier": self.identifier,
             "sender": self.sender,
@@ -262,8 +267,8 @@ class CapAlert:
             "version": self.version,
             "language": chosen.language if chosen else None,
             "languages": [info.language for info in self.infos],
-            **_chosen_info_fields(chosen),
-            "infos": [_info_record(info) for info in self.infos],
+            **_chosen_info_fields(chosen_record),
+            "infos": infos,
             "warnings": list(self.warnings),
         }
 
@@ -303,10 +308,9 @@ _CHOSEN_FIELDS = (
 # fmt: on
 
 
-def _chosen_info_fields(info: CapInfo | None) -> dict[str, Any]:
-    if info is None:
+def _chosen_info_fields(record: dict[str, Any] | None) -> dict[str, Any]:
+    if record is None:
         return {name: [] if name in ("areas", "category") else None for name in _CHOSEN_FIELDS}
-    record = _info_record(info)
     return {name: record[name] for name in _CHOSEN_FIELDS}
 
 
@@ -381,9 +385,11 @@ def feed_links(
     """The CAP document URLs of an Atom or RSS index feed, in feed order, without repeats.
 
     Per entry: its links that look like CAP (a CAP or XML media type, or a path ending in
-    .xml or .cap); failing those, its first link with no media type (the CAP document in many
-    index feeds). A link declaring another type (text/html) is never taken, nor are the links of
-    an entry that embeds its alert. Relative URLs are resolved against ``xml:base``.
+    .xml or .cap); failing those, its first link with no media type whose path does not end in
+    .html (the CAP document in many index feeds, e.g. ``capget.php?x=1``). A link declaring
+    another type (text/html) is never taken, nor are the links of an entry that embeds its
+    alert. Atom links count when their rel is absent, "alternate" or "enclosure"; relative
+    URLs are resolved against ``xml:base``.
     """
     options = _options(source_name, DEFAULT_TIMEZONE, max_bytes)
     root = _load(data, options)
@@ -409,9 +415,7 @@ def _load(data: bytes, options: _Options, *, utf8: bool = False) -> Element:
         )
     if not data.strip():
         raise SourceError(f"{options.label} is empty")
-    encoding = "utf-8" if utf8 else None
-    if not utf8:
-        data, encoding = _expat_readable(data, options)
+    data, encoding = (data, "utf-8") if utf8 else _expat_readable(data, options)
     try:
         parser = DefusedXMLParser(target=TreeBuilder(), encoding=encoding)
         parser.feed(data)
@@ -489,12 +493,21 @@ def _single_alert(root: Element, options: _Options) -> CapAlert:
 
 def _read_candidate(candidate: Element | str, options: _Options) -> CapAlert:
     if isinstance(candidate, str):
-        return _single_alert(_load(candidate.encode("utf-8"), options, utf8=True), options)
+        inner = replace(options, label=f"{options.label}: an alert escaped as text")
+        return _single_alert(_load(candidate.encode("utf-8"), inner, utf8=True), inner)
     return _read_alert(candidate, options)
 
 
 def _raw_text(candidate: Element | str) -> str:
-    return candidate if isinstance(candidate, str) else tostring(candidate, encoding="unicode")
+    """The alert as text for the quarantine, in its own default namespace where possible."""
+    if isinstance(candidate, str):
+        return candidate
+    namespace = _namespace_and_name(candidate.tag)[0] or None
+    try:
+        text = tostring(candidate, encoding="unicode", default_namespace=namespace)
+    except ValueError:  # children without a namespace beside a default one: keep prefixes
+        text = tostring(candidate, encoding="unicode")
+    return text.strip()
 
 
 # --- reading CAP elements ---------------------------------------------------------------------
@@ -516,8 +529,11 @@ class _Context:
 
 
 def _element_text(element: Element, *, multiline: bool) -> str:
+    """The text, trimmed: line by line when ``multiline``, else with whitespace runs collapsed."""
     text = "".join(element.itertext())
-    return text.strip() if multiline else " ".join(text.split())
+    if multiline:
+        return "\n".join(line.strip() for line in text.strip().splitlines())
+    return " ".join(text.split())
 
 
 class _Node:
@@ -621,22 +637,38 @@ class _Node:
         text = self.text(name)
         if text is None:
             return None
-        try:
-            return float(text)
-        except ValueError:
+        value = _finite_float(text)
+        if value is None:
             self.warn(f"<{name}> {text!r} ignored: not a number")
-            return None
+        return value
 
     def value_map(self, name: str) -> dict[str, list[str]]:
         """``<name><valueName/><value/></name>`` pairs as valueName -> values, in order."""
         result: dict[str, list[str]] = {}
-        for pair in self.nodes(name, f"<{name}>"):
-            key = pair.text("valueName")
-            if key is None:
+        for element in self.elements(name):
+            pair = self._value_pair(element)
+            if pair is None:
                 self.warn(f"a <{name}> without <valueName> ignored")
-                continue
-            result.setdefault(key, []).append(pair.text("value", multiline=True) or "")
+            else:
+                result.setdefault(pair[0], []).append(pair[1])
         return result
+
+    def _value_pair(self, element: Element) -> tuple[str, str] | None:
+        pair = _Node(element, self.context, self.where)
+        key = pair.text("valueName")
+        if key is not None:
+            return key, pair.text("value", multiline=True) or ""
+        # CAP 1.0 writes the pair as the element's text: "valueName=value".
+        key, equals, value = _element_text(element, multiline=False).partition("=")
+        return (key.strip(), value.strip()) if equals and key.strip() else None
+
+
+def _finite_float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _parse_time(text: str, default_timezone: tzinfo) -> tuple[datetime, bool]:
@@ -782,11 +814,10 @@ def _read_area(node: _Node) -> CapArea:
 def _lon_lat(pair: str) -> tuple[float, float]:
     """A CAP "lat,lon" pair as (lon, lat)."""
     parts = pair.split(",")
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except (IndexError, ValueError):
-        lat = lon = math.nan
-    if len(parts) != 2 or not (math.isfinite(lat) and math.isfinite(lon)):
+    lat, lon = (
+        (_finite_float(parts[0]), _finite_float(parts[1])) if len(parts) == 2 else (None, None)
+    )
+    if lat is None or lon is None:
         raise _BadShape(f"{pair!r} is not a 'lat,lon' pair")
     if abs(lat) > 90 or abs(lon) > 180:
         raise _BadShape(f"{pair!r} is out of range for 'lat,lon' (written 'lon,lat'?)")
@@ -820,11 +851,8 @@ def _circle(text: str) -> CapCircle:
     if len(tokens) != 2:
         raise _BadShape(f"{text!r} is not 'lat,lon radius'")
     lon, lat = _lon_lat(tokens[0])
-    try:
-        radius_km = float(tokens[1])
-    except ValueError:
-        raise _BadShape(f"radius {tokens[1]!r} is not a number") from None
-    if not math.isfinite(radius_km) or radius_km < 0:
+    radius_km = _finite_float(tokens[1])
+    if radius_km is None or radius_km < 0:
         raise _BadShape(f"radius {tokens[1]!r} is not a distance")
     return CapCircle(lon=lon, lat=lat, radius_km=radius_km)
 
@@ -878,9 +906,13 @@ def _looks_like_cap(href: str, media_type: str | None) -> bool:
 
 
 def _entry_cap_links(links: list[tuple[str, str | None]]) -> list[str]:
-    """The CAP-looking links of one entry; failing those, its first untyped link."""
+    """The CAP-looking links of one entry; failing those, its first untyped non-HTML link."""
     chosen = [href for href, media_type in links if _looks_like_cap(href, media_type)]
-    untyped = [href for href, media_type in links if media_type is None]
+    untyped = [
+        href
+        for href, media_type in links
+        if media_type is None and not urlsplit(href).path.lower().endswith(_HTML_SUFFIXES)
+    ]
     return chosen or untyped[:1]
 
 

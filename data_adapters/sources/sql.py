@@ -233,8 +233,9 @@ class SqlAdapter:
     ) -> Batch:
         records: list[Record] = []
         rejected: list[Rejected] = []
+        prepare = self._prepare if self.options.aggregate else dict
         for row in rows:
-            prepared = self._prepare(row)
+            prepared = prepare(row)
             try:
                 records.append(self.options.map.record(prepared))
             except MappingError as exc:
