@@ -35,6 +35,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">', 1)
     server = app.server
     server.secret_key = settings.secret_key.get_secret_value() or secrets.token_hex(32)
     attach(server, Runtime(settings=settings, engine=engine or make_engine(settings.store_url)))

@@ -20,7 +20,9 @@ def layout() -> dmc.MantineProvider:
     return dmc.MantineProvider(
         forceColorScheme="dark",
         children=html.Div(
+            id="shell-root",
             className="shell",
+            lang="zh-CN",
             children=[
                 dcc.Location(id="shell-url"),
                 html.Header(
@@ -66,7 +68,11 @@ def language_links(pathname: str, language: str) -> list[dcc.Link]:
     ]
 
 
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
 @callback(
+    Output("shell-root", "lang"),
     Output("shell-brand", "children"),
     Output("shell-nav", "children"),
     Output("shell-lang", "children"),
@@ -85,7 +91,8 @@ def render_header(pathname: str | None, search: str | None) -> tuple:
         html.Span(_("Lianyungang", language), className="shell-brand-city"),
         html.Span(_("City Operations Centre", language), className="shell-brand-title"),
     ]
-    return brand, nav_links(pathname or "/", language), language_links(pathname or "/", language)
+    path = pathname or "/"
+    return HTML_LANG[language], brand, nav_links(path, language), language_links(path, language)
 
 
 clientside_callback(

@@ -77,8 +77,10 @@ def test_every_app_built_in_one_process_has_the_callbacks(settings: Settings) ->
 def test_header_follows_the_language_and_keeps_it_in_a_cookie(app: Dash) -> None:
     client = app.server.test_client()
     body = {
-        "output": "..shell-brand.children...shell-nav.children...shell-lang.children..",
+        "output": "..shell-root.lang...shell-brand.children...shell-nav.children..."
+        "shell-lang.children..",
         "outputs": [
+            {"id": "shell-root", "property": "lang"},
             {"id": "shell-brand", "property": "children"},
             {"id": "shell-nav", "property": "children"},
             {"id": "shell-lang", "property": "children"},

@@ -1,15 +1,17 @@
 """`cityops demo`: the whole product on one machine, no configuration.
 
 It migrates the SQLite ops store, then runs the production commands side by side as child
-processes: the simulated data centre (`cityops simulate`) and the web tier (`cityops web`), and
-the clock once it exists. Ctrl-C (or SIGTERM) stops them all; if one dies, the others are
-stopped and the demo exits non-zero.
+processes: the simulated data centre (`cityops simulate`), the clock polling it through the
+adapters of the built-in `demo_sources.toml` (`cityops clock`) and the web tier
+(`cityops web`). Ctrl-C (or SIGTERM) stops them all; if one dies, the others are stopped and
+the demo exits non-zero.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 
 from dashboard.commands import simulate
 from dashboard.commands.base import Command
+from dashboard.commands.sources_setup import DEMO_SOURCES
 from data_adapters.settings import Settings
 from data_adapters.store import make_engine
 from data_adapters.store.migrate import upgrade
@@ -38,11 +41,22 @@ def child_commands(args: argparse.Namespace) -> dict[str, list[str]]:
             sim += [f"--{flag}", str(value)]
     return {
         "simulate": sim,
+        "clock": [*base, "clock"],
         "web": [*base, "web", "--workers", str(args.workers), "--threads", "4"],
     }
 
 
-def supervise(commands: dict[str, list[str]]) -> int:
+def child_environment(settings: Settings) -> dict[str, str]:
+    """The environment of the demo's processes: the demo's sources, the data centre's URL."""
+    environment = dict(os.environ)
+    environment.setdefault("CITYOPS_SOURCES_FILE", str(DEMO_SOURCES))
+    environment["CITYOPS_DATACENTRE_URL"] = settings.datacentre_store_url
+    environment["CITYOPS_VAR_DIR"] = str(settings.var_dir.resolve())
+    environment["CITYOPS_SIM_PORT"] = str(settings.sim_port)
+    return environment
+
+
+def supervise(commands: dict[str, list[str]], environment: dict[str, str]) -> int:
     """Start every command, wait until a signal or until one of them exits, stop the rest."""
     stopping = False
 
@@ -51,7 +65,7 @@ def supervise(commands: dict[str, list[str]]) -> int:
         stopping = True
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    children = {name: subprocess.Popen(cmd, env=environment) for name, cmd in commands.items()}
     status = 0
     try:
         while not stopping:
@@ -91,7 +105,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         "(Ctrl-C stops everything)",
         flush=True,
     )
-    return supervise(child_commands(args))
+    return supervise(child_commands(args), child_environment(settings))
 
 
 def _options(parser: argparse.ArgumentParser) -> None:

@@ -10,12 +10,18 @@ import logging
 import signal
 import threading
 from datetime import datetime
+from pathlib import Path
 
 from dashboard.commands.base import Command, UserError
 from dashboard.paths import districts_geojson
 from data_adapters.settings import Settings
 
 log = logging.getLogger("cityops.simulate")
+
+
+def drop_dir(settings: Settings) -> Path:
+    """Where the simulated data centre drops files (CAP messages, CSV and GeoJSON exports)."""
+    return settings.var_dir / "datacentre"
 
 
 def simulator_config(settings: Settings, args: argparse.Namespace):  # -> SimulatorConfig
@@ -32,7 +38,7 @@ def simulator_config(settings: Settings, args: argparse.Namespace):  # -> Simula
             raise UserError(f"--start {args.start!r} needs a UTC offset, e.g. +08:00")
     return SimulatorConfig(
         database_url=settings.datacentre_store_url,
-        drop_dir=settings.var_dir / "datacentre",
+        drop_dir=drop_dir(settings),
         districts_geojson=districts_geojson(),
         seed=settings.sim_seed if args.seed is None else args.seed,
         speed=settings.sim_speed if args.speed is None else args.speed,
