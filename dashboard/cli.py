@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"cannot reach the database: {reason}")
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `cityops inspect ... | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _fail(message: str) -> int:

@@ -1,6 +1,6 @@
 """The `cityops` subcommands, one module each; `COMMANDS` lists them in help order."""
 
-from dashboard.commands import clock, db, demo, simulate, sources, web
+from dashboard.commands import clock, db, demo, inspect, simulate, sources, web
 from dashboard.commands.base import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -9,6 +9,7 @@ COMMANDS: tuple[Command, ...] = (
     clock.COMMAND,
     simulate.COMMAND,
     sources.COMMAND,
+    inspect.COMMAND,
     db.COMMAND,
 )
 
