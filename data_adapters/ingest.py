@@ -18,11 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from data_adapters.alert_references import apply_references
 from data_adapters.contract import AdapterError, Batch, Rejected, Watermark
 from data_adapters.domain import InvalidRow, validate_row
 from data_adapters.store import schema
 
 CHUNK = 2_000
+#: Work a domain table needs after its rows are upserted, in the same transaction.
+POST_UPSERT = {"alerts": apply_references}
 MAX_RAW = 65_536  # characters of a rejected record kept in quarantine
 
 
@@ -67,6 +70,9 @@ def ingest(
                 [{**row, "source_id": source_id, "ingested_at": now} for row in chunk],
                 keys=("source_id", "source_key"),
             )
+        post_upsert = POST_UPSERT.get(table)
+        if post_upsert is not None:
+            post_upsert(connection, source_id, rows)
         _quarantine(connection, source_id, rejected, now)
         _save_status(
             connection,
