@@ -61,13 +61,14 @@ def start_demo(tmp_path: Path, **env: str) -> Demo:
         **env,
     }
     log = tmp_path / "demo.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard.cli", "demo"],
-        env=environment,
-        cwd=tmp_path,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dashboard.cli", "demo"],
+            env=environment,
+            cwd=tmp_path,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     started = time.monotonic()
     while time.monotonic() - started < DEMO_READY_SECONDS:
