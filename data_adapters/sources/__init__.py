@@ -7,11 +7,19 @@ from typing import Any
 
 from data_adapters.contract import Adapter, ConfigError
 from data_adapters.sources.config import SourceSpec, resolve
+from data_adapters.sources.files import FilesAdapter
+from data_adapters.sources.http import HttpAdapter
+from data_adapters.sources.open311 import Open311Adapter
+from data_adapters.sources.sensorthings import SensorThingsAdapter
 from data_adapters.sources.sql import SqlAdapter
 
 #: Adapter kinds by name: a plain dict, no registration by import side effects.
 REGISTRY: dict[str, Callable[[Mapping[str, Any]], Adapter]] = {
     "sql": SqlAdapter.from_options,
+    "http": HttpAdapter.from_options,
+    "files": FilesAdapter.from_options,
+    "open311": Open311Adapter.from_options,
+    "sensorthings": SensorThingsAdapter.from_options,
 }
 
 
