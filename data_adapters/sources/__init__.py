@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from data_adapters.contract import Adapter, ConfigError
+from data_adapters.sources import cap
 from data_adapters.sources.config import SourceSpec, resolve
 from data_adapters.sources.files import FilesAdapter
 from data_adapters.sources.http import HttpAdapter
@@ -18,6 +19,7 @@ REGISTRY: dict[str, Callable[[Mapping[str, Any]], Adapter]] = {
     "sql": SqlAdapter.from_options,
     "http": HttpAdapter.from_options,
     "files": FilesAdapter.from_options,
+    "cap": cap.from_options,
     "open311": Open311Adapter.from_options,
     "sensorthings": SensorThingsAdapter.from_options,
 }

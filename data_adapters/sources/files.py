@@ -5,7 +5,8 @@ reads the files that have arrived since, oldest first, at most `max_files` of th
 that others are waiting).
 
 Options
-    folder, pattern ("*"), format ("auto" | "csv" | "xlsx" | "geojson" | "shapefile" | "gpkg"),
+    folder, pattern ("*"), format ("auto" | "csv" | "xlsx" | "geojson" | "shapefile" | "gpkg"
+    | "cap": CAP messages, read only when named, in the info `languages` preferred),
     csv.delimiter and csv.encoding ("auto"), sheet (name or 0-based number, default 0), layer
     (GeoPackage layer, or which shapefile of a zip; name or number, default the first),
     assume_crs (for files that declare none), settle_seconds (5), max_files (20 per poll),
@@ -122,11 +123,13 @@ from data_adapters.contract import (
     Watermark,
 )
 from data_adapters.domain import describe
+from data_adapters.parsers.cap import parse_cap_documents
+from data_adapters.sources.cap_fields import DEFAULT_LANGUAGES, alert_fields
 from data_adapters.sources.mapping import FieldMap, MappingError
 
 log = logging.getLogger("cityops.sources.files")
 
-Format = Literal["csv", "xlsx", "geojson", "shapefile", "gpkg"]
+Format = Literal["csv", "xlsx", "geojson", "shapefile", "gpkg", "cap"]
 Row = dict[str, Any]
 
 EXTENSIONS: dict[str, Format] = {
@@ -188,7 +191,8 @@ class FilesOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     folder: Path
     pattern: str = Field(default="*", min_length=1)
-    format: Literal["auto", "csv", "xlsx", "geojson", "shapefile", "gpkg"] = "auto"
+    format: Literal["auto", "csv", "xlsx", "geojson", "shapefile", "gpkg", "cap"] = "auto"
+    languages: list[str] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     csv: CsvOptions = Field(default_factory=CsvOptions)
     sheet: str | int = 0
     layer: str | int | None = None
@@ -553,12 +557,24 @@ def read_geo_rows(path: Path, options: FilesOptions) -> Iterator[Row | BadRow]:
         yield from _geo_frame_rows(frame, crs)
 
 
+def read_cap_rows(path: Path, options: FilesOptions) -> Iterator[Row | BadRow]:
+    """The alerts of a CAP file (one alert, or a feed of them) as `alerts` row fields."""
+    alerts, rejected = parse_cap_documents(
+        path.read_bytes(), source_name=path.name, default_timezone=options.map.timezone
+    )
+    for alert in alerts:
+        yield alert_fields(alert, options.languages)
+    for item in rejected:
+        yield BadRow(values=[item.raw[:2000]], reason=item.reason)
+
+
 READERS: dict[Format, RowReader] = {
     "csv": read_csv_rows,
     "xlsx": read_xlsx_rows,
     "geojson": read_geo_rows,
     "shapefile": read_geo_rows,
     "gpkg": read_geo_rows,
+    "cap": read_cap_rows,
 }
 
 
