@@ -156,7 +156,7 @@ class ResourceRow(_Located):
     kind: Annotated[str, Field(min_length=1, max_length=32)]
     name: Annotated[str, Field(min_length=1, max_length=255)]
     agency: str | None = None
-    status: Literal["available", "dispatched", "on_scene", "returning", "out_of_service"]
+    status: Literal["available", "standby", "dispatched", "on_scene", "returning", "out_of_service"]
     district: Adcode | None = None
     capabilities: list[str] = Field(default_factory=list)
     capacity: Annotated[int, Field(ge=0)] | None = None

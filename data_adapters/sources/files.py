@@ -42,8 +42,9 @@ Once per content
     new hash and is read again; its rows are upserted by key, so **row keys must be stable across
     versions of a file**: a natural id column is best. With `key = ["_file", "_row"]` (the file
     name and the 1-based data row number, added to every row) a new version replaces rows by
-    position, and rows removed from a file are not removed from the store. Content going back to
-    an earlier version (same name, an older hash) is read again too.
+    position, and rows removed from a file are not removed from the store. Every row also has
+    `_modified`, the file's modification time (for a `updated_at` the file itself lacks).
+    Content going back to an earlier version (same name, an older hash) is read again too.
 
 After reading
     `after = "move"` moves a file to `done/` (or, when it could not be read, to `failed/` with
@@ -466,16 +467,18 @@ class FilesAdapter:
                 if rows >= self.options.max_rows:
                     return records, rejected, rows, True
                 rows += 1
-                result = self._map_row(item, drop.name, rows)
+                result = self._map_row(item, drop, rows)
                 (records if isinstance(result, Record) else rejected).append(result)
         return records, rejected, rows, False
 
-    def _map_row(self, item: Row | BadRow, name: str, number: int) -> Record | Rejected:
+    def _map_row(self, item: Row | BadRow, drop: DropFile, number: int) -> Record | Rejected:
+        name = drop.name
         where = f"{name} row {number}"
         if isinstance(item, BadRow):
             raw = _json({"_file": name, "_row": number, "values": list(item.values)})
             return Rejected(raw=raw, reason=f"{where}: {item.reason}")
-        row = {**item, "_file": name, "_row": number}
+        modified = datetime.fromtimestamp(drop.mtime_ns / 1e9, UTC)
+        row = {**item, "_file": name, "_row": number, "_modified": modified}
         try:
             return self.options.map.record(row)
         except MappingError as exc:

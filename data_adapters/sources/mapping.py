@@ -2,7 +2,9 @@
 
 `FieldMap` is declared in a source's options. It names the source fields that form the
 source's key, the source path of each domain field (dotted for nested JSON: `properties.name`),
-constants, fields that arrive as JSON text, and how to read times and coordinates: a naive time
+constants, fields that arrive as JSON text, values to replace (`replace = {district =
+{"320700" = ""}}`: the city's own code means the whole city; "" is no value; `{status =
+{"正常" = "normal"}}`), and how to read times and coordinates: a naive time
 is in the source's time zone, and coordinates in GCJ-02 (Amap) or BD-09 (Baidu) are converted
 to WGS-84 here, on ingest.
 """
@@ -40,6 +42,7 @@ class FieldMap(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
     json_fields: list[str] = Field(default_factory=list)
+    replace: dict[str, dict[str, Any]] = Field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
     crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
 
@@ -64,6 +67,11 @@ class FieldMap(BaseModel):
             return Rejected(raw=json.dumps(row, ensure_ascii=False, default=str), reason=str(exc))
 
     def _convert(self, name: str, value: Any) -> Any:
+        table = self.replace.get(name)
+        if table is not None and str(value) in table:
+            value = table[str(value)]
+            if value == "":
+                return None
         if name in self.json_fields and isinstance(value, str):
             try:
                 return json.loads(value) if value.strip() else None

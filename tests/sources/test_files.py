@@ -153,6 +153,7 @@ def test_a_row_missing_its_key_is_rejected_with_the_raw_row(tmp_path: Path) -> N
     assert list(_fields(batch)) == ["1", "3"]
     assert _reasons(batch) == ["lamps.csv row 2: missing key field(s) id"]
     raw = json.loads(batch.rejected[0].raw)
+    assert datetime.fromisoformat(raw.pop("_modified")).tzinfo is not None
     assert raw == {
         "id": None,
         "name": "no id",
