@@ -122,7 +122,9 @@ class PostRow(_Located):
     place: Annotated[str, Field(max_length=255)] | None = None
     district: Adcode | None = None
     category: Annotated[str, Field(max_length=64)] | None = None
+    department: Annotated[str, Field(max_length=64)] | None = None
     status: Literal["open", "closed"] | None = None
+    due_at: AwareTime | None = None
     closed_at: AwareTime | None = None
 
 

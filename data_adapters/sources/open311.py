@@ -249,7 +249,9 @@ class Open311Adapter(HttpSource):
             "lat": lat,
             "status": request.status,
             "closed_at": request.updated_datetime if request.status == "closed" else None,
+            "due_at": request.expected_datetime,
             "category": cut_text(category, MAX_CATEGORY),
+            "department": cut_text(request.agency_responsible, MAX_CATEGORY),
         }
         if self.options.district_field:
             fields["district"] = code_text(request.extra.get(self.options.district_field))

@@ -10,7 +10,9 @@ Each Observation becomes an `observations` record keyed `<datastream id>:<observ
 the indicator is the ObservedProperty's name (or definition) or the Datastream's name, through
 `indicator_map`, or a constant; the district comes from a property of the Thing; `observed_at`
 is the phenomenonTime (the end of an interval "a/b"); the value is the result, which must be a
-number (numeric text is accepted), else the observation is rejected with the reason.
+number (numeric text is accepted), else the observation is rejected with the reason. With
+`relative_to_thing_property`, the value is the result minus that property of the Thing (a water
+gauge's `warning_level_m`: the value is then metres above the warning line).
 
 The watermark holds one cursor per Datastream, `{"datastreams": {"7": "<ISO time>"}}`: the
 start of the newest phenomenonTime read, never past the time the poll began (the signpost).
@@ -68,6 +70,7 @@ class SensorThingsOptions(BaseModel):
     indicator: str | None = None
     indicator_map: dict[str, str] = Field(default_factory=dict)
     district_from_thing_property: str | None = None
+    relative_to_thing_property: str | None = None
     page_size: int = Field(default=100, ge=1, le=10_000)
     max_pages: int = Field(default=20, ge=1)
     backfill_days: float | None = Field(default=None, gt=0)
@@ -90,6 +93,7 @@ class Stream:
     id: int | str
     indicator: str | None
     district: str | None
+    offset: float = 0.0  # subtracted from every result (a Thing's reference level)
 
     @property
     def key(self) -> str:
@@ -187,12 +191,16 @@ class SensorThingsAdapter(HttpSource):
     def _stream(self, entity: Mapping[str, Any]) -> Stream:
         stream_id = _id(entity)
         assert stream_id is not None
-        district = None
-        if self.options.district_from_thing_property:
+        district, offset = None, 0.0
+        options = self.options
+        if options.district_from_thing_property or options.relative_to_thing_property:
             thing = self._related(entity, "Thing", stream_id)
             properties = thing.get("properties") or {}
-            district = code_text(properties.get(self.options.district_from_thing_property))
-        return Stream(stream_id, self._indicator(entity, stream_id), district)
+            if options.district_from_thing_property:
+                district = code_text(properties.get(options.district_from_thing_property))
+            if options.relative_to_thing_property:
+                offset = _reference_level(properties, options.relative_to_thing_property)
+        return Stream(stream_id, self._indicator(entity, stream_id), district, offset)
 
     def _indicator(self, entity: Mapping[str, Any], stream_id: int | str) -> str | None:
         options = self.options
@@ -285,7 +293,7 @@ class SensorThingsAdapter(HttpSource):
                 "indicator": stream.indicator,
                 "district": stream.district,
                 "observed_at": moment,
-                "value": _number(observation.get("result")),
+                "value": _number(observation.get("result")) - stream.offset,
             },
         )
 
@@ -346,6 +354,16 @@ def _phenomenon(value: Any) -> tuple[datetime, datetime]:
     first, _, last = value.strip().partition("/")
     start = parse_time(first, "UTC", "phenomenonTime")
     return start, parse_time(last, "UTC", "phenomenonTime") if last else start
+
+
+def _reference_level(properties: Mapping[str, Any], name: str) -> float:
+    """A Thing's reference level (a warning line) that results are measured against."""
+    try:
+        return _number(properties.get(name))
+    except MappingError:
+        raise SourceError(
+            f"a Thing has no numeric property {name!r} to measure its results against"
+        ) from None
 
 
 def _number(result: Any) -> float:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    case,
     func,
     literal,
     or_,
@@ -71,7 +72,9 @@ class Bucket(BaseModel):
 
 
 class Aggregate(BaseModel):
-    """A GROUP BY pushed down to the source: output name -> "fn:column" (or "count:*")."""
+    """A GROUP BY pushed down to the source: output name -> "fn:column" (sum, avg, min, max,
+    count; "count:*"), or "share:column=value": the percentage of the rows where the column
+    has a value that have that value (satisfaction = 满意 among rated tickets)."""
 
     model_config = ConfigDict(extra="forbid")
     group_by: list[str] = Field(default_factory=list)
@@ -82,7 +85,9 @@ class Aggregate(BaseModel):
     def _measures_are_known(self) -> Aggregate:
         for name, spec in self.measures.items():
             function, _, column = spec.partition(":")
-            if function not in (*_AGGREGATES, "count") or not column:
+            if function == "share" and "=" not in column:
+                raise ValueError(f"measure {name}: {spec!r} is not share:column=value")
+            if function not in (*_AGGREGATES, "count", "share") or not column:
                 raise ValueError(f"measure {name}: {spec!r} is not fn:column (sum, avg, ...)")
         return self
 
@@ -207,6 +212,13 @@ class SqlAdapter:
 
     def _measure(self, table: Table, name: str, text: str) -> ColumnElement:
         function, _, column = text.partition(":")
+        if function == "share":
+            name_, _, value = column.partition("=")
+            source = self._column(table, name_)
+            hit = case(
+                (source.is_(None), None), (source == _typed(source, value), 100.0), else_=0.0
+            )
+            return func.avg(hit).label(name)
         if function == "count":
             expression = func.count() if column == "*" else func.count(self._column(table, column))
         else:
@@ -344,6 +356,17 @@ class SqlAdapter:
         if isinstance(like, datetime) and isinstance(value, str):
             return _aware(datetime.fromisoformat(value))
         return value
+
+
+def _typed(column: Column, text: str) -> Any:
+    """`text` from the configuration as a value of `column`'s type (numbers stay numbers)."""
+    python_type = _python_type(column)
+    if python_type in (int, float):
+        try:
+            return python_type(text)
+        except ValueError:
+            raise ConfigError(f"{text!r} is not a value of column {column.name}") from None
+    return text
 
 
 def _python_type(column: Column) -> type | None:

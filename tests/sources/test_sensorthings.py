@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
 import pytest
 
 from data_adapters.contract import ConfigError, SourceError, TransientError
@@ -432,3 +433,42 @@ def test_a_real_server_on_loopback() -> None:
             adapter.close()
     assert [r.key for r in batch.records] == [f"7:{i}" for i in range(5)]
     assert len([s for s in server.seen if s.path.endswith("/Observations")]) == 3
+
+
+def test_values_relative_to_a_thing_property() -> None:
+    """A water gauge's level as metres above its warning line."""
+    thing = {
+        "@iot.id": 1,
+        "name": "WL001",
+        "properties": {"district": "320706", "warning_level_m": 4.5},
+    }
+    stream = {
+        "@iot.id": 7,
+        "name": "WL001 level",
+        "Thing": thing,
+        "ObservedProperty": {"name": "Water level", "definition": "x"},
+    }
+    observations = [
+        {"@iot.id": 1, "phenomenonTime": "2026-07-20T01:00:00Z", "result": 4.1},
+        {"@iot.id": 2, "phenomenonTime": "2026-07-20T02:00:00Z", "result": 4.9},
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/Datastreams"):
+            return httpx.Response(200, json={"value": [stream]})
+        return httpx.Response(200, json={"value": observations})
+
+    adapter = SensorThingsAdapter.from_options(
+        {
+            "url": "http://sta.test/v1.1",
+            "relative_to_thing_property": "warning_level_m",
+            "district_from_thing_property": "district",
+            "indicator_map": {"Water level": "water_level_over_warning"},
+        },
+        transport=httpx.MockTransport(handler),
+    )
+    batch = adapter.poll(None)
+    adapter.close()
+    values = [round(r.fields["value"], 2) for r in batch.records]
+    assert values == [-0.4, 0.4]
+    assert {r.fields["indicator"] for r in batch.records} == {"water_level_over_warning"}

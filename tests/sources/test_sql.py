@@ -211,3 +211,20 @@ def test_check_reports_a_readable_table(source) -> None:
     url = source.url
     health = _adapter(url).check()
     assert health.ok and "readings" in health.message
+
+
+def test_share_measure_is_a_percentage_of_rows_with_a_value(source) -> None:
+    """share:column=value: the satisfied among the rated, NULLs left out."""
+    source.add([source.row(i, i, value=v) for i, v in ((1, 1.0), (2, 1.0), (3, 2.0), (4, 2.0))])
+    adapter = _adapter(
+        source.url,
+        aggregate={"group_by": ["district_code"], "measures": {"share": "share:value=1.0"}},
+        map={
+            "key": ["district_code"],
+            "fields": {"district": "district_code", "observed_at": "_cursor", "value": "share"},
+            "constants": {"indicator": "satisfaction"},
+            "timezone": "UTC",
+        },
+    )
+    [record] = adapter.poll(None).records
+    assert record.fields["value"] == pytest.approx(50.0)
