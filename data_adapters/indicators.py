@@ -51,6 +51,7 @@ class Indicator(BaseModel):
     critical: float | None = None
     band: tuple[float, float] | None = None
     districts: bool = True
+    scale: float = 1.0  # multiplies stored values for display (people -> 10k people)
     decimals: int = Field(default=1, ge=0, le=4)
     headline: bool = False
 

@@ -11,6 +11,7 @@ from dashboard.commands.base import Command
 from dashboard.commands.sources_setup import build_adapters, configured_sources
 from dashboard.commands.web import check_store_ready
 from data_adapters.clock.service import DEFAULT_LEASE_TTL, Clock
+from data_adapters.indicators import default_indicators
 from data_adapters.settings import Settings
 from data_adapters.store import make_engine
 
@@ -24,6 +25,7 @@ def run_clock(args: argparse.Namespace, settings: Settings) -> int:
         specs,
         build_adapters(specs),
         lease_ttl=timedelta(seconds=args.lease_seconds),
+        indicators=default_indicators(),
     )
 
     def stop(*_: object) -> None:

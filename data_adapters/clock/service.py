@@ -5,6 +5,8 @@ each enabled source has a job on its catalogue update cycle (`coalesce`, one ins
 time, a misfire grace of half the interval); a failed poll moves that job's next run to the
 backoff time, and a poll that left rows waiting runs again at once. When the lease is lost
 (or cannot be renewed), the source jobs are removed at once and every ingest refuses to write.
+A derive job (every minute) then turns what was ingested into derived observations and
+indicator snapshots, and prunes old snapshots.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -27,10 +29,14 @@ from data_adapters.clock import lease
 from data_adapters.clock.polling import LeaseLost, PollReport, poll_source
 from data_adapters.contract import Adapter
 from data_adapters.cycles import poll_interval
+from data_adapters.derive.run import DeriveReport, run_derive
+from data_adapters.indicators import Indicator
 from data_adapters.sources.config import SourceSpec
 
 log = logging.getLogger("cityops.clock")
 LEASE_JOB = "lease"
+DERIVE_JOB = "derive"
+DERIVE_INTERVAL = timedelta(seconds=60)
 DEFAULT_LEASE_TTL = timedelta(seconds=30)
 
 
@@ -53,6 +59,8 @@ class Clock:
         scheduler: BaseScheduler | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         workers: int = 4,
+        indicators: Sequence[Indicator] = (),
+        derive_interval: timedelta = DERIVE_INTERVAL,
     ) -> None:
         self.engine = engine
         self.specs = {spec.id: spec for spec in specs if spec.enabled}
@@ -63,6 +71,8 @@ class Clock:
         self.scheduler = scheduler or BlockingScheduler(
             executors={"default": ThreadPoolExecutor(workers)}, timezone=UTC
         )
+        self.indicators = tuple(indicators)
+        self.derive_interval = derive_interval
         self.leading = threading.Event()
         self.reports: dict[str, PollReport] = {}
 
@@ -125,9 +135,20 @@ class Clock:
                 replace_existing=True,
             )
 
+        self.scheduler.add_job(
+            self.run_derive,
+            IntervalTrigger(seconds=self.derive_interval.total_seconds()),
+            id=DERIVE_JOB,
+            name="derive",
+            next_run_time=now + timedelta(seconds=5),
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+
     def _remove_source_jobs(self) -> None:
-        for source_id in self.specs:
-            job = self.scheduler.get_job(self._job_id(source_id))
+        for job_id in (*map(self._job_id, self.specs), DERIVE_JOB):
+            job = self.scheduler.get_job(job_id)
             if job is not None:
                 job.remove()
 
@@ -147,6 +168,18 @@ class Clock:
         if job is not None and (not report.ok or report.next_due <= self.clock()):
             job.modify(next_run_time=report.next_due)
         return report
+
+    def run_derive(self) -> DeriveReport | None:
+        """Derived observations, indicator snapshots and pruning (the derive job's body)."""
+        if not self.leading.is_set():
+            return None
+        try:
+            return run_derive(self.engine, self.indicators, now=self.clock(), guard=self._guard)
+        except LeaseLost:
+            self.renew_lease()
+        except Exception:  # a bug in a derivation must not stop the polls
+            log.exception("clock %s: the derive step failed", self.holder)
+        return None
 
     def _guard(self, connection: Connection) -> None:
         if not lease.holds(connection, self.holder, self.clock()):
