@@ -45,7 +45,11 @@ timezone = "UTC"
 
 def _count(engine) -> int:
     with engine.connect() as connection:
-        return connection.scalar(select(func.count()).select_from(schema.observations))
+        return connection.scalar(
+            select(func.count())
+            .select_from(schema.observations)
+            .where(schema.observations.c.source_id == "readings")
+        )
 
 
 def _start_clock(tmp_path: Path, environment: dict[str, str]) -> subprocess.Popen:
@@ -112,8 +116,18 @@ def test_killed_clock_loses_and_doubles_nothing(tmp_path: Path) -> None:
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=30) == 0
     with store.connect() as connection:
-        keys = connection.scalars(select(schema.observations.c.source_key)).all()
-        status = connection.execute(select(schema.source_status)).mappings().one()
+        keys = connection.scalars(
+            select(schema.observations.c.source_key).where(
+                schema.observations.c.source_id == "readings"
+            )
+        ).all()
+        status = (
+            connection.execute(
+                select(schema.source_status).where(schema.source_status.c.source_id == "readings")
+            )
+            .mappings()
+            .one()
+        )
     assert sorted(map(int, keys)) == list(range(1, ROWS + 1))
     assert status["rows_in"] >= ROWS and status["last_error"] is None
     source.dispose()
