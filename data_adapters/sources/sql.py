@@ -102,7 +102,8 @@ class SqlOptions(BaseModel):
     cursor: str
     limit: int = Field(default=20_000, ge=1)
     lookback_seconds: float = Field(default=0, ge=0)
-    filters: dict[str, Any] = Field(default_factory=dict)
+    filters: dict[str, Any] = Field(default_factory=dict)  # column = value | [values] |
+    #                                                       { not_null = true }
     aggregate: Aggregate | None = None
     map: FieldMap
 
@@ -226,7 +227,16 @@ class SqlAdapter:
         return expression.label(name)
 
     def _filters(self, table: Table) -> list[ColumnElement]:
-        return [self._column(table, name) == value for name, value in self.options.filters.items()]
+        conditions = []
+        for name, value in self.options.filters.items():
+            column = self._column(table, name)
+            if value == {"not_null": True}:
+                conditions.append(column.is_not(None))
+            elif isinstance(value, list):
+                conditions.append(column.in_(value))
+            else:
+                conditions.append(column == value)
+        return conditions
 
     def _look_back(self, start: Any) -> Any:
         if isinstance(start, datetime) and self.options.lookback_seconds:

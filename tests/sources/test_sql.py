@@ -228,3 +228,17 @@ def test_share_measure_is_a_percentage_of_rows_with_a_value(source) -> None:
     )
     [record] = adapter.poll(None).records
     assert record.fields["value"] == pytest.approx(50.0)
+
+
+def test_filters_by_value_list_and_not_null(source) -> None:
+    source.add(
+        [
+            source.row(1, 1, district="320706"),
+            source.row(2, 2, district="320703"),
+            source.row(3, 3, district="320707"),
+        ]
+    )
+    adapter = _adapter(
+        source.url, filters={"district_code": ["320706", "320707"], "value": {"not_null": True}}
+    )
+    assert [r.key for r in adapter.poll(None).records] == ["1", "3"]
