@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -48,7 +48,7 @@ class CapOptions(BaseModel):
     max_links: int = Field(default=50, ge=1)
     settle_seconds: float = Field(default=2, ge=0)
     max_files: int = Field(default=50, ge=1)
-    after: str = "keep"
+    after: Literal["keep", "move"] = "keep"
 
     @model_validator(mode="after")
     def _one_place(self) -> CapOptions:
