@@ -106,3 +106,59 @@ def test_unreadable_file_is_one_line_and_nonzero(capsys) -> None:
 def test_missing_file(capsys, tmp_path: Path) -> None:
     assert main(["inspect", "--kind", "cap", str(tmp_path / "none.xml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_csv_in_gbk_with_a_bad_row(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "lamps.csv"
+    path.write_bytes("id,district,name\nSL1,320706,朝阳东路路灯\nSL2,320703\n".encode("gbk"))
+    code, records, err = _run(capsys, "--kind", "csv", str(path))
+    assert code == 0 and records == [{"id": "SL1", "district": "320706", "name": "朝阳东路路灯"}]
+    assert "row 2" in json.loads(err.splitlines()[0])["reason"]
+
+
+def test_geojson_rows_carry_lon_lat(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "shelters.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"id": "SH1", "name": "避难场所"},
+                        "geometry": {"type": "Point", "coordinates": [119.2, 34.6]},
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, [row], _ = _run(capsys, "--kind", "geojson", str(path))
+    assert code == 0 and (row["lon"], row["lat"]) == (119.2, 34.6) and row["name"] == "避难场所"
+
+
+def test_sensorthings_observations(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "obs.json"
+    path.write_text(
+        json.dumps(
+            {
+                "value": [
+                    {"@iot.id": 1, "phenomenonTime": "2026-11-28T08:00:00+08:00", "result": 42},
+                    {"@iot.id": 2, "phenomenonTime": "2026-11-28T09:00:00+08:00", "result": "n/a"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, [row], err = _run(capsys, "--kind", "sensorthings", str(path))
+    assert code == 0 and row == {
+        "id": 1,
+        "phenomenon_time": "2026-11-28T00:00:00+00:00",
+        "result": 42.0,
+    }
+    assert "not a number" in err
+
+
+def test_a_file_of_the_wrong_kind_is_unreadable(capsys) -> None:
+    code, _, err = _run(capsys, "--kind", "geojson", str(FIXTURES / "cap" / "truncated.xml"))
+    assert code == 1 and len(err.strip().splitlines()) == 1

@@ -19,6 +19,9 @@ from data_adapters.contract import AdapterError, Rejected
 from data_adapters.parsers.cap import parse_cap_documents
 from data_adapters.parsers.open311 import parse_requests
 from data_adapters.settings import Settings
+from data_adapters.sources.files import BadRow, FilesOptions, read_csv_rows, read_geo_rows
+from data_adapters.sources.mapping import FieldMap
+from data_adapters.sources.sensorthings import read_observations
 
 Parsed = tuple[list[dict[str, Any]], list[Rejected]]
 EXIT_UNREADABLE = 1
@@ -36,10 +39,35 @@ def _open311(path: Path, settings: Settings) -> Parsed:
     return [request.to_record() for request in requests], rejected
 
 
+def _table_rows(reader: Callable[[Path, FilesOptions], Any]) -> Callable[[Path, Settings], Parsed]:
+    """A reader of the files adapter: its rows as they are read, before any field mapping."""
+
+    def read(path: Path, settings: Settings) -> Parsed:
+        options = FilesOptions(folder=path.parent, map=FieldMap(key=["_row"]))
+        rows: list[dict[str, Any]] = []
+        rejected: list[Rejected] = []
+        for number, item in enumerate(reader(path, options), start=1):
+            if isinstance(item, BadRow):
+                raw = json.dumps(list(item.values), ensure_ascii=False, default=str)
+                rejected.append(Rejected(raw=raw, reason=f"row {number}: {item.reason}"))
+            else:
+                rows.append(item)
+        return rows, rejected
+
+    return read
+
+
+def _sensorthings(path: Path, _settings: Settings) -> Parsed:
+    return read_observations(path.read_bytes())
+
+
 #: What `--kind` accepts, and the adapter code that reads it.
 READERS: dict[str, Callable[[Path, Settings], Parsed]] = {
     "cap": _cap,
     "open311": _open311,
+    "csv": _table_rows(read_csv_rows),
+    "geojson": _table_rows(read_geo_rows),
+    "sensorthings": _sensorthings,
 }
 
 
@@ -55,6 +83,9 @@ def inspect_file(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_UNREADABLE
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}") from None
+    except Exception as exc:  # the file readers of pyogrio and csv raise many kinds
+        print(f"cityops: {path}: cannot be read as {args.kind}: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     if not records and rejected:
         print(f"cityops: {path}: nothing readable: {rejected[0].reason}", file=sys.stderr)
         return EXIT_UNREADABLE

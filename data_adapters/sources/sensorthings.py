@@ -44,6 +44,7 @@ from data_adapters.sources.httpclient import (
     HttpSettings,
     HttpSource,
     code_text,
+    decode_json,
     from_iso,
     iso_utc,
     next_page_url,
@@ -381,3 +382,23 @@ def _number(result: Any) -> float:
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         raise MappingError(f"result {shown} is not a number")
     return number
+
+
+def read_observations(document: bytes) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """The Observations of a saved SensorThings response, checked as the adapter checks them:
+    `{"id", "phenomenon_time", "result"}` each, or a rejection with the reason."""
+    rows: list[dict[str, Any]] = []
+    rejected: list[Rejected] = []
+    for entity in _values(decode_json(document, None, "the file")):
+        raw = json.dumps(entity, ensure_ascii=False, default=str)
+        try:
+            identifier = _id(entity)
+            if identifier is None:
+                raise MappingError("observation without an @iot.id")
+            _, end = _phenomenon(entity.get("phenomenonTime"))
+            result = _number(entity.get("result"))
+        except MappingError as exc:
+            rejected.append(Rejected(raw, str(exc)))
+            continue
+        rows.append({"id": identifier, "phenomenon_time": end.isoformat(), "result": result})
+    return rows, rejected
