@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     sim_port: int = Field(
         default=8061, ge=1, le=65535, description="Port of the simulator's feed server."
     )
+    sim_exchange_token: SecretStr = Field(
+        default=SecretStr("demo-exchange-token"),
+        description="Bearer token the simulator's exchange-platform API asks for.",
+    )
     sim_history_days: int = Field(
         default=30, ge=0, description="Days of live-feed history the simulator backfills."
     )

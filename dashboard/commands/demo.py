@@ -1,10 +1,10 @@
 """`cityops demo`: the whole product on one machine, no configuration.
 
 It migrates the SQLite ops store, then runs the production commands side by side as child
-processes: the simulated data centre (`cityops simulate`), the clock polling it through the
-adapters of the built-in `demo_sources.toml` (`cityops clock`) and the web tier
-(`cityops web`). Ctrl-C (or SIGTERM) stops them all; if one dies, the others are stopped and
-the demo exits non-zero.
+processes: the simulated data centre (`cityops simulate`), the web tier (`cityops web`) and,
+once the data centre's feeds answer, the clock polling it through the adapters of the built-in
+`demo_sources.toml` (`cityops clock`). Ctrl-C (or SIGTERM) stops them all; if one dies, the
+others are stopped and the demo exits non-zero.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+import httpx
 
 from dashboard.commands import simulate
 from dashboard.commands.base import Command
@@ -53,22 +55,35 @@ def child_environment(settings: Settings) -> dict[str, str]:
     environment["CITYOPS_DATACENTRE_URL"] = settings.datacentre_store_url
     environment["CITYOPS_VAR_DIR"] = str(settings.var_dir.resolve())
     environment["CITYOPS_SIM_PORT"] = str(settings.sim_port)
+    environment["CITYOPS_SIM_EXCHANGE_TOKEN"] = settings.sim_exchange_token.get_secret_value()
     return environment
 
 
-def supervise(commands: dict[str, list[str]], environment: dict[str, str]) -> int:
-    """Start every command, wait until a signal or until one of them exits, stop the rest."""
+def supervise(
+    commands: dict[str, list[str]],
+    environment: dict[str, str],
+    ready: dict[str, Callable[[], bool]] | None = None,
+) -> int:
+    """Start every command, wait until a signal or until one of them exits, stop the rest.
+
+    A command named in `ready` starts only once its condition holds (the clock waits for the
+    data centre to answer, so its first polls find the tables and feeds there).
+    """
     stopping = False
+    waiting = dict(ready or {})
 
     def request_stop(*_: object) -> None:
         nonlocal stopping
         stopping = True
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    children = {name: subprocess.Popen(cmd, env=environment) for name, cmd in commands.items()}
+    children: dict[str, subprocess.Popen] = {}
     status = 0
     try:
         while not stopping:
+            for name, command in commands.items():
+                if name not in children and (name not in waiting or waiting[name]()):
+                    children[name] = subprocess.Popen(command, env=environment)
             for name, child in children.items():
                 code = child.poll()
                 if code is not None:
@@ -105,7 +120,20 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         "(Ctrl-C stops everything)",
         flush=True,
     )
-    return supervise(child_commands(args), child_environment(settings))
+    feeds = f"http://127.0.0.1:{settings.sim_port}/healthz"
+    return supervise(
+        child_commands(args),
+        child_environment(settings),
+        ready={"clock": lambda: answers(feeds)},
+    )
+
+
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 right now."""
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _options(parser: argparse.ArgumentParser) -> None:

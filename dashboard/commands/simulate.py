@@ -1,6 +1,7 @@
 """`cityops simulate`: run the simulated city data centre until stopped (Ctrl-C).
 
-Only this command starts the simulator; the product reads what it writes through adapters.
+Only this command starts the simulator; the product reads what it writes through adapters:
+its database, its file drops and the HTTP feeds it serves on 127.0.0.1:CITYOPS_SIM_PORT.
 """
 
 from __future__ import annotations
@@ -49,19 +50,37 @@ def simulator_config(settings: Settings, args: argparse.Namespace):  # -> Simula
 
 
 def run_simulator(settings: Settings, args: argparse.Namespace) -> int:
-    """Build the data centre (or resume it), then keep its feeds moving until a signal."""
+    """Build the data centre (or resume it), serve its feeds on loopback and keep them moving
+    until a signal."""
     from simulator import DataCentre
+    from simulator.server import FeedServer
 
     config = simulator_config(settings, args)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     centre = DataCentre(config)
     report = centre.build()
     log.info("data centre ready: %s", report)
     if args.once:
         return 0
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    centre.run(stop)
+    server = FeedServer(
+        config.database_url,
+        port=settings.sim_port,
+        exchange_token=settings.sim_exchange_token.get_secret_value(),
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        raise UserError(
+            f"cannot serve the data centre's feeds on port {settings.sim_port} "
+            f"(CITYOPS_SIM_PORT): {exc.strerror or exc}"
+        ) from None
+    log.info("data centre feeds at %s", server.url)
+    try:
+        centre.run(stop)
+    finally:
+        server.stop()
     log.info("simulator stopped")
     return 0
 
