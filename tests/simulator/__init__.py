@@ -1,0 +1,1 @@
+"""Tests of the simulated city data centre (package `simulator`)."""

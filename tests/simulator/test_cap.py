@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import defusedxml.ElementTree as DET
 import numpy as np
 
@@ -69,17 +71,16 @@ def test_a_year_of_warnings_is_valid_cap(tmp_path):
 
 def test_cap_files_and_rows_are_written(tmp_path):
     feed = CapFeed(World(small_config(tmp_path), int(START.timestamp())))
-    # find a day shortly before START with warnings and build over it
-    day = next(
-        d for d in range(int(local_day(int(START.timestamp()))) - 2, 0, -1) if feed.episodes(d)
-    )
-    history = int(local_day(int(START.timestamp()))) - day + 1
-    config = small_config(tmp_path, history_days=history, assets=300, enterprises=300)
-    centre = DataCentre(config)
-    centre.build()
-    centre.close()
+    # the latest message sent before START; build one day of history ending just after it
+    today = int(local_day(int(START.timestamp())))
+    sent = max(m["sent"] for _, m in _messages(feed, range(today - 60, today)))
+    start = datetime.fromtimestamp(sent - sent % 60 + 3600, UTC)
+    config = small_config(tmp_path, start=start, assets=300, enterprises=300)
+    with DataCentre(config) as centre:
+        report = centre.build()
+    assert report.counts["cap_messages"] >= 1
     files = sorted((config.drop_dir / "cap").glob("*.xml"))
-    assert files
+    assert len(files) == report.counts["cap_messages"]
     assert not list((config.drop_dir / "cap").glob(".tmp-*"))
     for path in files:
         root = DET.parse(path).getroot()

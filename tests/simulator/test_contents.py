@@ -237,3 +237,29 @@ def test_resources_move_and_change(fresh_copy):
 def test_shapely_prepared_outlines(built):
     geo = Geography.load(FIXTURE_GEOJSON)
     assert all(shapely.is_prepared(d.geometry) for d in geo.districts)
+
+
+def test_asset_status_matches_its_change_log(fresh_copy):
+    from simulator import DataCentre
+
+    config = fresh_copy()
+    with DataCentre(config) as centre:
+        centre.build()
+        centre.advance_to(START + timedelta(days=2))
+    changes = rows(
+        config,
+        "SELECT asset_id, from_status, to_status, changed_at FROM "
+        "geo_asset_status_changes ORDER BY asset_id, changed_at",
+    )
+    assert changes
+    last: dict[str, str] = {}
+    for asset, before, after, _ in changes:
+        if asset in last:
+            assert before == last[asset]  # transitions chain: normal -> fault -> normal ...
+        assert (before == "normal") != (after == "normal")
+        last[asset] = after
+    status = dict(rows(config, "SELECT asset_id, status FROM geo_assets"))
+    assert all(status[a] == s for a, s in last.items())
+    updated = dict(rows(config, "SELECT asset_id, updated_at FROM geo_assets"))
+    latest = {a: t for a, _, _, t in changes}
+    assert all(updated[a] == t for a, t in latest.items())
