@@ -160,3 +160,14 @@ def test_the_products_indicators_load() -> None:
     indicators = default_indicators()
     assert len(indicators) >= 24
     assert len({i.domain for i in indicators}) == 8
+
+
+def test_every_indicator_reads_a_demo_source_or_the_clock() -> None:
+    from pathlib import Path
+
+    from data_adapters.sources import REGISTRY
+    from data_adapters.sources.config import load_sources
+
+    demo = Path(__file__).resolve().parent.parent / "data_adapters" / "demo_sources.toml"
+    ids = {spec.id for spec in load_sources(demo, REGISTRY)} | {"derived"}
+    assert {i.source for i in default_indicators()} <= ids
