@@ -97,3 +97,25 @@ def test_console_script_runs_as_a_module() -> None:
         check=False,
     )
     assert result.returncode == 0 and "demo" in result.stdout
+
+
+def test_simulate_once_builds_the_data_centre(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CITYOPS_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("CITYOPS_SIM_ASSETS", "200")
+    monkeypatch.setenv("CITYOPS_SIM_HISTORY_DAYS", "0")
+    assert main(["simulate", "--once", "--start", "2026-11-28T08:00:00+08:00"]) == 0
+    assert (tmp_path / "var" / "datacentre.db").stat().st_size > 0
+    assert (tmp_path / "var" / "datacentre" / "files" / "shelters.geojson").is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--start", "yesterday"], "not an ISO-8601 time"),
+        (["--start", "2026-11-28T08:00:00"], "needs a UTC offset"),
+    ],
+)
+def test_simulate_refuses_a_bad_start(argv, message, capsys) -> None:
+    assert message in _one_line_error(["simulate", "--once", *argv], capsys)

@@ -49,7 +49,7 @@ def simulator_config(settings: Settings, args: argparse.Namespace):  # -> Simula
     )
 
 
-def run_simulator(settings: Settings, args: argparse.Namespace) -> int:
+def run_simulator(args: argparse.Namespace, settings: Settings) -> int:
     """Build the data centre (or resume it), serve its feeds on loopback and keep them moving
     until a signal."""
     from simulator import DataCentre
