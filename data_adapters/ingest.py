@@ -22,6 +22,7 @@ from data_adapters.alert_references import apply_references
 from data_adapters.contract import AdapterError, Batch, Rejected, Watermark
 from data_adapters.domain import InvalidRow, validate_row
 from data_adapters.store import schema
+from data_adapters.store.writer import write_transaction
 
 CHUNK = 2_000
 #: Work a domain table needs after its rows are upserted, in the same transaction.
@@ -60,7 +61,7 @@ def ingest(
     started = time.perf_counter()
     rows, rejected = _validated(table, batch)
     target = schema.metadata.tables[table]
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         if guard is not None:
             guard(connection)
         for chunk in _chunks(rows, CHUNK):
@@ -105,7 +106,7 @@ def record_failure(
     next_due: datetime | None = None,
 ) -> None:
     """Note a failed poll: the error for the operator, the last good data stays as it is."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         _save_status(
             connection,
             source_id,

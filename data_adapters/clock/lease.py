@@ -15,13 +15,14 @@ from sqlalchemy import Connection, Engine, and_, case, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_adapters.store.schema import clock_lease
+from data_adapters.store.writer import write_transaction
 
 LEASE_NAME = "clock"
 
 
 def acquire(engine: Engine, holder: str, ttl: timedelta, now: datetime) -> bool:
     """Take or renew the lease for `holder`; True when `holder` leads until `now + ttl`."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         renewed = connection.execute(
             update(clock_lease)
             .where(
@@ -43,7 +44,7 @@ def acquire(engine: Engine, holder: str, ttl: timedelta, now: datetime) -> bool:
 
 def release(engine: Engine, holder: str) -> None:
     """Give the lease up at once (a clean shutdown), so a standby need not wait for expiry."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         connection.execute(
             clock_lease.delete().where(
                 clock_lease.c.name == LEASE_NAME, clock_lease.c.holder == holder

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from data_adapters.derive.periods import period_start, window_start
 from data_adapters.indicators import Indicator
 from data_adapters.store.schema import observations, snapshots
+from data_adapters.store.writer import write_transaction
 
 KIND = "indicator"
 _ROLLUPS = {"mean": fmean, "sum": sum, "max": max, "min": min}
@@ -118,7 +119,7 @@ def refresh_indicators(
     """Refresh every indicator in one transaction; return how many snapshots were written."""
     now = now or datetime.now(UTC)
     count = 0
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         for indicator in indicators:
             refresh_indicator(connection, indicator, now)
             count += 1

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, delete, func, select
 
 from data_adapters.store.schema import snapshots
+from data_adapters.store.writer import write_transaction
 
 KEEP = timedelta(days=2)
 
@@ -26,7 +27,7 @@ def prune_snapshots(engine: Engine, now: datetime, keep: timedelta = KEEP) -> in
             snapshots.c.computed_at == newest.c.at,
         ),
     )
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         result = connection.execute(
             delete(snapshots).where(
                 snapshots.c.computed_at < now - keep, snapshots.c.id.not_in(keepers)

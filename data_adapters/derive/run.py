@@ -15,6 +15,7 @@ from data_adapters.derive.derived import derive_observations
 from data_adapters.derive.indicators import refresh_indicator
 from data_adapters.derive.prune import prune_snapshots
 from data_adapters.indicators import Indicator
+from data_adapters.store.writer import write_transaction
 
 log = logging.getLogger("cityops.derive")
 
@@ -39,7 +40,7 @@ def run_derive(
     """Derive, snapshot every indicator and prune, in one transaction (all or nothing)."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         if guard is not None:
             guard(connection)
         derived = derive_observations(connection, now)
