@@ -35,6 +35,7 @@ from data_adapters.sources.config import SourceSpec
 
 log = logging.getLogger("cityops.clock")
 LEASE_JOB = "lease"
+LEASE_EXECUTOR = "lease"
 DERIVE_JOB = "derive"
 DERIVE_INTERVAL = timedelta(seconds=60)
 DEFAULT_LEASE_TTL = timedelta(seconds=30)
@@ -71,6 +72,8 @@ class Clock:
         self.scheduler = scheduler or BlockingScheduler(
             executors={"default": ThreadPoolExecutor(workers)}, timezone=UTC
         )
+        # the lease is renewed on a thread of its own, never queued behind long polls
+        self.scheduler.add_executor(ThreadPoolExecutor(1), alias=LEASE_EXECUTOR)
         self.indicators = tuple(indicators)
         self.derive_interval = derive_interval
         self.leading = threading.Event()
@@ -83,6 +86,7 @@ class Clock:
             self.renew_lease,
             IntervalTrigger(seconds=self.lease_ttl.total_seconds() / 3),
             id=LEASE_JOB,
+            executor=LEASE_EXECUTOR,
             next_run_time=self.clock(),
             coalesce=True,
             max_instances=1,
