@@ -11,8 +11,7 @@ import dash_leaflet as dl
 from dashboard import runtime
 from dashboard.i18n import _
 
-CITY_CENTRE = (34.55, 119.15)  # lat, lon: between Haizhou and the coast
-CITY_ZOOM = 9
+CITY_BOUNDS = [[33.98, 118.36], [35.16, 119.84]]  # [[south, west], [north, east]], WGS-84
 DISTRICTS_URL = "/assets/geo/lianyungang-districts.geojson"
 
 
@@ -34,8 +33,8 @@ def district_map(map_id: str, language: str) -> dl.Map:
     )
     return dl.Map(
         id=map_id,
-        center=CITY_CENTRE,
-        zoom=CITY_ZOOM,
+        bounds=CITY_BOUNDS,
+        zoomSnap=0.25,
         children=layers,
         className="district-map",
         attributionControl=bool(tile_url),
