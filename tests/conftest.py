@@ -33,14 +33,14 @@ CHROMIUM_FLAGS = (
 )
 
 
-def pytest_setup_options() -> list[Options]:
+def pytest_setup_options() -> Options:
     """Options `dash[testing]` uses for Chromium: headless, no network beyond loopback."""
     options = Options()
     if os.path.exists("/usr/bin/chromium"):
         options.binary_location = "/usr/bin/chromium"
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    return [options]
+    return options  # pluggy gathers it into the list dash[testing] reads
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from data_adapters.contract import ConfigError, SourceError, TransientError
         (1, 300, TransientError("t", retry_after=120), 120),  # Retry-After wins when longer
         (4, 300, TransientError("t", retry_after=5), 240),
         (1, 300, SourceError("s"), 30),
-        (1, 300, ConfigError("c"), 3600),  # a person must fix it
+        (1, 300, ConfigError("c"), 900),  # a person must fix it
         (1, 86400, ConfigError("c"), 86400),
     ],
 )

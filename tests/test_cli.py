@@ -119,3 +119,14 @@ def test_simulate_once_builds_the_data_centre(
 )
 def test_simulate_refuses_a_bad_start(argv, message, capsys) -> None:
     assert message in _one_line_error(["simulate", "--once", *argv], capsys)
+
+
+def test_demo_refuses_a_port_in_use(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        monkeypatch.setenv("CITYOPS_SIM_PORT", str(busy.getsockname()[1]))
+        line = _one_line_error(["demo"], capsys)
+    assert "already in use" in line and "CITYOPS_SIM_PORT" in line

@@ -10,9 +10,11 @@ others are stopped and the demo exits non-zero.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +23,7 @@ from collections.abc import Callable, Sequence
 import httpx
 
 from dashboard.commands import simulate
-from dashboard.commands.base import Command
+from dashboard.commands.base import Command, UserError
 from dashboard.commands.sources_setup import DEMO_SOURCES
 from data_adapters.settings import Settings
 from data_adapters.store import make_engine
@@ -29,6 +31,7 @@ from data_adapters.store.migrate import upgrade
 
 log = logging.getLogger("cityops.demo")
 STOP_GRACE_SECONDS = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def child_commands(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -83,7 +86,9 @@ def supervise(
         while not stopping:
             for name, command in commands.items():
                 if name not in children and (name not in waiting or waiting[name]()):
-                    children[name] = subprocess.Popen(command, env=environment)
+                    children[name] = subprocess.Popen(
+                        command, env=environment, preexec_fn=_die_with_parent
+                    )
             for name, child in children.items():
                 code = child.poll()
                 if code is not None:
@@ -96,6 +101,19 @@ def supervise(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return status
+
+
+def _die_with_parent() -> None:
+    """In a child: ask Linux to SIGTERM it when the demo dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on `host:port` now."""
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) != 0
 
 
 def stop_all(children: Sequence[subprocess.Popen]) -> None:
@@ -114,6 +132,12 @@ def stop_all(children: Sequence[subprocess.Popen]) -> None:
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Prepare the store and run the demo's processes until stopped."""
+    for port, setting in (
+        (settings.web_port, "CITYOPS_WEB_PORT"),
+        (settings.sim_port, "CITYOPS_SIM_PORT"),
+    ):
+        if not port_is_free(port):
+            raise UserError(f"port {port} is already in use: stop what runs there or set {setting}")
     upgrade(make_engine(settings.store_url))
     print(
         f"CityOps Centre demo: http://{settings.web_host}:{settings.web_port}/ "

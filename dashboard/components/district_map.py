@@ -11,7 +11,9 @@ import dash_leaflet as dl
 from dashboard import runtime
 from dashboard.i18n import _
 
-CITY_BOUNDS = [[33.98, 118.36], [35.16, 119.84]]  # [[south, west], [north, east]], WGS-84
+CITY_CENTRE = (34.57, 119.10)  # lat, lon: the middle of the six districts (WGS-84)
+CITY_ZOOM = 9.25  # the whole city in a panel of a 1080p screen; `bounds` would be better,
+# but dash-leaflet 1.1 logs a TypeError when a map starts from bounds (emilhe/dash-leaflet#254)
 DISTRICTS_URL = "/assets/geo/lianyungang-districts.geojson"
 
 
@@ -33,7 +35,8 @@ def district_map(map_id: str, language: str) -> dl.Map:
     )
     return dl.Map(
         id=map_id,
-        bounds=CITY_BOUNDS,
+        center=CITY_CENTRE,
+        zoom=CITY_ZOOM,
         zoomSnap=0.25,
         children=layers,
         className="district-map",

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from data_adapters.contract import AdapterError, ConfigError, TransientError
 
 BASE_SECONDS = 30.0
-CONFIG_ERROR_SECONDS = 3600.0  # a configuration error waits for a person, not for backoff
+CONFIG_ERROR_SECONDS = 900.0  # a configuration error waits for a person, not for backoff
 
 
 def retry_delay(failures: int, interval: float, error: AdapterError | None = None) -> float:
     """Seconds to wait after `failures` consecutive failed polls of a source polled every
     `interval` seconds: 30 s doubling each time, never more than the interval itself (nor less
-    than a source's `Retry-After`), and an hour for configuration errors."""
+    than a source's `Retry-After`), and 15 minutes for configuration errors."""
     if failures <= 0:
         return interval
     if isinstance(error, ConfigError):

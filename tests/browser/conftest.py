@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -58,6 +59,7 @@ def start_demo(tmp_path: Path, **env: str) -> Demo:
         **os.environ,
         "CITYOPS_VAR_DIR": str(tmp_path / "var"),
         "CITYOPS_WEB_PORT": str(port),
+        "CITYOPS_SIM_PORT": str(free_port()),
         **env,
     }
     log = tmp_path / "demo.log"
@@ -68,6 +70,7 @@ def start_demo(tmp_path: Path, **env: str) -> Demo:
             cwd=tmp_path,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}/"
     started = time.monotonic()
@@ -90,5 +93,6 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     running = start_demo(tmp_path, CITYOPS_SIM_ASSETS="3000", CITYOPS_SIM_HISTORY_DAYS="1")
     yield running
     if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+        running.stop()
+    with contextlib.suppress(ProcessLookupError):  # anything the demo left: its whole group
+        os.killpg(running.process.pid, signal.SIGKILL)
