@@ -41,7 +41,24 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Dash:
     attach(server, Runtime(settings=settings, engine=engine or make_engine(settings.store_url)))
     _register_callback_modules(app)
     app.layout = shell.layout
+    _warm_up(app)
     return app
+
+
+def _warm_up(app: Dash) -> None:
+    """Serve the index once before any real request.
+
+    Dash finishes its set-up (the registry of script paths among it) during the first request.
+    Under a threaded server, a second request arriving during that set-up found the registry
+    still empty and failed with 500 for the component scripts; doing it here, in one thread,
+    before the server accepts connections, leaves nothing to race.
+    """
+    with app.server.test_client() as client:
+        for path in ("/", "/_dash-layout", "/_dash-dependencies"):
+            response = client.get(path)
+            response.close()
+            if response.status_code != 200:
+                raise RuntimeError(f"the app failed its warm-up request {path}")
 
 
 def _register_callback_modules(app: Dash) -> None:

@@ -108,3 +108,23 @@ def test_overview_shows_the_empty_store_honestly(app: Dash) -> None:
     with app.server.test_request_context("/?lang=en"):
         rendered = _render(page["layout"](lang="en"))
     assert "No source has been polled yet" in rendered
+
+
+def test_scripts_are_served_to_parallel_first_requests(app: Dash) -> None:
+    """A fresh worker answered 500 for scripts requested during Dash's first-request set-up."""
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert app.registered_paths, "set-up done before the first real request"
+    index = app.server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', index)
+    assert len(scripts) >= 5
+
+    def fetch(path: str) -> int:
+        with app.server.test_client() as client:
+            response = client.get(path)
+            response.close()
+            return response.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(fetch, scripts * 3)) == {200}
