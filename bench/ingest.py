@@ -175,11 +175,11 @@ def run(dialect: str, source_url: str, store_url: str, rows: int) -> list[tuple[
 
     full = poll(store, source_url, aggregate=False)
     agg_full = poll(store, source_url, aggregate=True)
+    in_pandas = pandas_groupby(source_url)  # the same rows as the pushed-down GROUP BY
     new = max(1, rows // 100)
     fill(source_engine, table, rows + 1, new, T0 + SPAN, step)
     incremental = poll(store, source_url, aggregate=False)
     agg_incremental = poll(store, source_url, aggregate=True)
-    in_pandas = pandas_groupby(source_url)
     with source_engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(table))
     source_engine.dispose()
