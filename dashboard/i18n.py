@@ -1,8 +1,9 @@
 """Translations of every visible string, from Babel message catalogues.
 
 Source strings in code are English and wrapped in `_()` (or marked with `N_()` where they
-are defined and translated later); `dashboard/translations/<lang>/
-LC_MESSAGES/messages.po` holds the other languages. Simplified Chinese is the default; the
+are defined and translated later); the `.po` files in `dashboard/translations/<lang>/
+LC_MESSAGES/` hold the other languages (`messages.po` for the shell, one file per page, merged
+when read). Simplified Chinese is the default; the
 viewer's choice comes from the URL (`?lang=en`), then a cookie, then the settings.
 """
 
@@ -21,10 +22,14 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 @cache
 def catalog(language: str) -> Catalog:
-    """The message catalogue of `language`, parsed once per process."""
-    path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        return read_po(handle, locale=language)
+    """The message catalogue of `language` (all its `.po` files), parsed once per process."""
+    merged = Catalog(locale=language)
+    for path in sorted((TRANSLATIONS / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                if message.id:
+                    merged[message.id] = message
+    return merged
 
 
 def _(text: str, language: str) -> str:

@@ -25,6 +25,8 @@ from pydantic import (
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from data_adapters.cycles import UpdateCycle
+
 MAX_TEXT = 20_000
 
 
@@ -166,12 +168,29 @@ class ResourceRow(_Located):
     updated_at: AwareTime
 
 
+class CatalogueRow(_Row):
+    """A resource of the data centre's directory: who provides it, how, and how often."""
+
+    resource_id: Annotated[str, Field(min_length=1, max_length=32)]
+    name_zh: Annotated[str, Field(min_length=1)]
+    name_en: str = ""
+    provider: Annotated[str, Field(min_length=1, max_length=64)]
+    provider_en: Annotated[str, Field(max_length=128)] | None = None
+    format: Literal["db_table", "api", "file"]
+    share_type: Literal["unconditional", "conditional", "not_shared"]
+    update_cycle: UpdateCycle
+    base_database: Annotated[str, Field(max_length=32)] | None = None
+    description: Text | None = None
+    updated_at: AwareTime
+
+
 ROW_MODELS: dict[str, type[_Row]] = {
     "observations": ObservationRow,
     "assets": AssetRow,
     "posts": PostRow,
     "alerts": AlertRow,
     "resources": ResourceRow,
+    "catalogue_entries": CatalogueRow,
 }
 
 #: Fields stored as JSON text columns rather than JSON documents.

@@ -57,3 +57,19 @@ def test_translation_and_fallback() -> None:
 def test_pick_language(requested, cookie, default, expected) -> None:
     assert pick_language(requested, cookie, default) == expected
     assert expected in LANGUAGES
+
+
+def test_each_string_is_translated_in_one_file_only() -> None:
+    from babel.messages.pofile import read_po
+
+    from dashboard.i18n import TRANSLATIONS
+
+    seen: dict[str, str] = {}
+    for path in sorted((TRANSLATIONS / "zh" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    assert message.id not in seen, (
+                        f"{message.id!r} in {seen.get(message.id)} and {path.name}"
+                    )
+                    seen[message.id] = path.name

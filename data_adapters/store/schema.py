@@ -296,6 +296,26 @@ audit_log = Table(
     Index(None, "at"),
 )
 
+catalogue_entries = Table(
+    "catalogue_entries",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    *_sourced(),  # source_key is the resource id of the data centre's resource directory
+    Column("resource_id", String(32), nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("provider", String(64), nullable=False),
+    Column("provider_en", String(128)),
+    Column("format", String(16), nullable=False),
+    Column("share_type", String(16), nullable=False),
+    Column("update_cycle", String(16), nullable=False),
+    Column("base_database", String(32)),
+    Column("description", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source_id", "source_key"),
+    Index(None, "provider"),
+)
+
 clock_lease = Table(
     "clock_lease",
     metadata,
