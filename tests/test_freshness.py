@@ -27,6 +27,7 @@ def test_fresh_stale_and_never_polled(store: Engine) -> None:
                     "kind": "sensorthings",
                     "updated_at": NOW,
                     "last_success_at": NOW - timedelta(minutes=3),
+                    "last_error": None,
                 },
                 {
                     "source_id": "population",
