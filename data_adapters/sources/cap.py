@@ -13,12 +13,10 @@ on the alerts they reference when they are stored (`data_adapters.alert_referenc
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from data_adapters.contract import Batch, Health, Record, Rejected, SourceError, Watermark
@@ -61,15 +59,8 @@ class CapFeedAdapter(HttpSource):
     """CAP over HTTP: one document, a feed of alerts, or an index of links to documents."""
 
     kind = "cap"
-
-    def __init__(
-        self,
-        options: CapOptions,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(options.http, transport, sleep)
-        self.options = options
+    options_model = CapOptions
+    options: CapOptions
 
     def poll(self, since: Watermark | None) -> Batch:
         assert self.options.url is not None

@@ -31,14 +31,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from data_adapters.contract import (
@@ -57,7 +55,6 @@ from data_adapters.sources.httpclient import (
     iso_utc,
     looks_secret,
     next_page_url,
-    parse_options,
     query_time,
     utc_now,
     without_params,
@@ -172,24 +169,8 @@ class HttpAdapter(HttpSource):
 
     kind = "http"
 
-    def __init__(
-        self,
-        options: HttpOptions,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(options.http, transport, sleep)
-        self.options = options
-
-    @classmethod
-    def from_options(
-        cls,
-        options: Mapping[str, Any],
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> HttpAdapter:
-        return cls(parse_options(HttpOptions, options, "http"), transport, sleep)
+    options_model = HttpOptions
+    options: HttpOptions
 
     # -- the contract -----------------------------------------------------------------------
     def poll(self, since: Watermark | None) -> Batch:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -631,22 +631,37 @@ def cut_text(text: str | None, limit: int) -> str | None:
 
 
 class HttpSource:
-    """What the HTTP adapters share: a client built on first use (so a missing secret shows
-    on the sources page, not at start-up), rebuilt after `close()`, and a `check()` that
-    never raises. A subclass implements `_probe()` and may add `_secrets()`."""
+    """What the HTTP adapters share: options parsed once (`options_model`, whose `http` field
+    holds the HTTP settings), a client built on first use (so a missing secret shows on the
+    sources page, not at start-up), rebuilt after `close()`, and a `check()` that never
+    raises. A subclass names its `kind` and `options_model`, implements `poll()` and
+    `_probe()`, and may add `_secrets()`."""
 
     kind = "http"
+    options_model: type[BaseModel]
 
     def __init__(
         self,
-        settings: HttpSettings,
+        options: Any,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._settings = settings
+        self.options = options
+        self._settings: HttpSettings = options.http
         self._transport = transport
         self._sleep = sleep
         self._client: HttpClient | None = None
+
+    @classmethod
+    def from_options(
+        cls,
+        options: Mapping[str, Any],
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Self:
+        """The adapter for `options`; `ConfigError` naming each bad option."""
+        return cls(parse_options(cls.options_model, options, cls.kind), transport, sleep)
 
     @property
     def client(self) -> HttpClient:

@@ -32,15 +32,12 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections import deque
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data_adapters.contract import Batch, Health, Record, Rejected, Watermark
@@ -53,7 +50,6 @@ from data_adapters.sources.httpclient import (
     cut_text,
     from_iso,
     iso_utc,
-    parse_options,
     query_time,
     secret_from,
     utc_now,
@@ -119,24 +115,8 @@ class Open311Adapter(HttpSource):
 
     kind = "open311"
 
-    def __init__(
-        self,
-        options: Open311Options,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(options.http, transport, sleep)
-        self.options = options
-
-    @classmethod
-    def from_options(
-        cls,
-        options: Mapping[str, Any],
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> Open311Adapter:
-        return cls(parse_options(Open311Options, options, "open311"), transport, sleep)
+    options_model = Open311Options
+    options: Open311Options
 
     # -- the contract -----------------------------------------------------------------------
     def poll(self, since: Watermark | None) -> Batch:

@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from data_adapters.contract import Batch, Health, Record, Rejected, SourceError, Watermark
@@ -48,7 +46,6 @@ from data_adapters.sources.httpclient import (
     from_iso,
     iso_utc,
     next_page_url,
-    parse_options,
     query_time,
     utc_now,
 )
@@ -112,24 +109,8 @@ class SensorThingsAdapter(HttpSource):
 
     kind = "sensorthings"
 
-    def __init__(
-        self,
-        options: SensorThingsOptions,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(options.http, transport, sleep)
-        self.options = options
-
-    @classmethod
-    def from_options(
-        cls,
-        options: Mapping[str, Any],
-        *,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> SensorThingsAdapter:
-        return cls(parse_options(SensorThingsOptions, options, "sensorthings"), transport, sleep)
+    options_model = SensorThingsOptions
+    options: SensorThingsOptions
 
     # -- the contract -----------------------------------------------------------------------
     def poll(self, since: Watermark | None) -> Batch:
