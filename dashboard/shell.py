@@ -1,5 +1,5 @@
 """The app shell: a header with navigation built from the page registry, a language switch
-and the Beijing-time clock, around Dash's page container."""
+and the Beijing-time clock, the stale banner under it, around Dash's page container."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, callback, clientside_callback, dcc, html
 
+from dashboard.components import stale_banner
 from dashboard.i18n import LANGUAGE_COOKIE, LANGUAGES, _, request_language
 
 LANGUAGE_LABELS = {"zh": "中文", "en": "EN"}
@@ -34,6 +35,7 @@ def layout() -> dmc.MantineProvider:
                         html.Div(id="shell-clock", className="shell-clock"),
                     ],
                 ),
+                stale_banner.banner(),
                 html.Main(dash.page_container, className="shell-main"),
                 dcc.Interval(id="shell-clock-tick", interval=1000),
             ],
@@ -94,6 +96,8 @@ def render_header(pathname: str | None, search: str | None) -> tuple:
     path = pathname or "/"
     return HTML_LANG[language], brand, nav_links(path, language), language_links(path, language)
 
+
+stale_banner.register_callbacks(location_id="shell-url", language_id="shell-root")
 
 clientside_callback(
     """

@@ -97,7 +97,7 @@ def supervise(
                     break
             time.sleep(0.2)
     finally:
-        stop_all(list(children.values()))
+        stop_all(list(children.values())[::-1])  # the clock first, the data centre last
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return status
@@ -117,14 +117,13 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def stop_all(children: Sequence[subprocess.Popen]) -> None:
-    """SIGTERM each child still running, then SIGKILL whatever outlives the grace period."""
+    """SIGTERM the children one after the other, in the order given; SIGKILL one that does
+    not stop within the grace period."""
     for child in children:
         if child.poll() is None:
             child.terminate()
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for child in children:
         try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            child.wait(timeout=STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()

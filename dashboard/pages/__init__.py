@@ -3,4 +3,8 @@
 `PAGE_MODULES` is the explicit list `create_app` loads, in navigation order.
 """
 
-PAGE_MODULES: tuple[str, ...] = ("dashboard.pages.overview",)
+PAGE_MODULES: tuple[str, ...] = (
+    "dashboard.pages.overview",
+    "dashboard.pages.vitals",
+    "dashboard.pages.sources",
+)
