@@ -242,3 +242,19 @@ def test_filters_by_value_list_and_not_null(source) -> None:
         source.url, filters={"district_code": ["320706", "320707"], "value": {"not_null": True}}
     )
     assert [r.key for r in adapter.poll(None).records] == ["1", "3"]
+
+
+def test_a_view_is_read_like_a_table(source) -> None:
+    """A query the source saves as a view is read like a table (no SQL text in our config)."""
+    from sqlalchemy import text
+
+    source.add([source.row(1, 1, district="320706"), source.row(2, 2, district="320703")])
+    with source.engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE VIEW haizhou_readings AS "
+                "SELECT * FROM readings WHERE district_code = '320706'"
+            )
+        )
+    adapter = _adapter(source.url, table="haizhou_readings")
+    assert [r.key for r in adapter.poll(None).records] == ["1"]
