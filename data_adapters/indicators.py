@@ -10,7 +10,6 @@ its freshness limit.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -18,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from data_adapters.domain import describe
+from data_adapters.tomlfile import read_toml
 
 INDICATORS_FILE = Path(__file__).resolve().parent / "indicators.toml"
 Domain = Literal[
@@ -86,11 +86,7 @@ class Indicator(BaseModel):
 
 def load_indicators(path: Path = INDICATORS_FILE) -> list[Indicator]:
     """Read and validate an indicators file; ids must be unique."""
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise IndicatorsFileError(f"cannot read indicators file {path}: {exc}") from None
+    data = read_toml(path, "indicators file", IndicatorsFileError)
     indicators = []
     for position, entry in enumerate(data.get("indicator", []), start=1):
         try:

@@ -8,12 +8,13 @@ a test fails when one is not.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from data_adapters.tomlfile import read_toml
 
 Language = Literal["zh", "en"]
 
@@ -23,13 +24,7 @@ class ConfigFileError(ValueError):
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigFileError(f"cannot read config file {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigFileError(f"config file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "config file", ConfigFileError)
     section = data.get("cityops", data)
     if not isinstance(section, dict):
         raise ConfigFileError(f"config file {path}: [cityops] must be a table")

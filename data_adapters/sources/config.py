@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from data_adapters.contract import ConfigError
 from data_adapters.cycles import UpdateCycle
 from data_adapters.domain import ROW_MODELS, describe
+from data_adapters.tomlfile import read_toml
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -68,13 +68,7 @@ class SourceSpec(BaseModel):
 
 def load_sources(path: Path, kinds: Mapping[str, object] | None = None) -> list[SourceSpec]:
     """Read and validate a sources file; `kinds` (the adapter registry) checks every kind."""
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise SourcesConfigError(f"cannot read sources file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SourcesConfigError(f"sources file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "sources file", SourcesConfigError)
     specs: list[SourceSpec] = []
     for position, entry in enumerate(data.get("source", []), start=1):
         label = entry.get("id", f"#{position}") if isinstance(entry, dict) else f"#{position}"
