@@ -3,6 +3,7 @@ a standby takes over within two lease periods when the leader dies, nothing is d
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -195,3 +196,37 @@ def test_a_failing_source_backs_off_and_keeps_its_data(store: Engine, source: So
     gap2 = (second.next_due - datetime.now(UTC)).total_seconds()
     assert 20 < gap1 < 31 and 50 < gap2 < 61  # 30 s, then 60 s
     assert _stored(store) == 5
+
+
+class SlowAdapter(FailingAdapter):
+    """A source that takes its time to answer, so a poll is running when the clock stops."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = threading.Event()
+
+    def poll(self, since: Any) -> Batch:
+        self.started.set()
+        time.sleep(1.0)
+        return Batch(records=[], watermark=since)
+
+
+def test_stop_while_a_poll_runs_does_not_deadlock(store: Engine, source: SourceDb) -> None:
+    """APScheduler's shutdown(wait=True) held a lock the running poll needed to reschedule."""
+    spec = source.spec()
+    slow = SlowAdapter()
+    clock = Clock(
+        store,
+        [spec],
+        {spec.id: slow},
+        holder="solo",
+        lease_ttl=TTL,
+        scheduler=BackgroundScheduler(timezone=UTC),
+    )
+    clock.start()
+    assert slow.started.wait(10), "the poll began"
+    stopper = threading.Thread(target=clock.stop)
+    stopper.start()
+    stopper.join(timeout=15)
+    assert not stopper.is_alive(), "stop() returned"
+    assert current_holder(store) is None, "the lease was handed back"

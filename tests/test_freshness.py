@@ -46,5 +46,5 @@ def test_fresh_stale_and_never_polled(store: Engine) -> None:
 
 
 def test_no_sources_file_means_no_sources(tmp_path: Path) -> None:
-    assert configured_sources(Settings()) == {}
-    assert configured_sources(Settings(sources_file=tmp_path / "missing.toml")) == {}
+    assert dict(configured_sources(Settings())) == {}
+    assert dict(configured_sources(Settings(sources_file=tmp_path / "missing.toml"))) == {}

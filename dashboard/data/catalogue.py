@@ -7,29 +7,32 @@ edited file without a restart and no request parses it twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from data_adapters.settings import Settings
 from data_adapters.sources import REGISTRY
 from data_adapters.sources.config import SourcesConfigError, SourceSpec, load_sources
 
 
-def configured_sources(settings: Settings) -> dict[str, SourceSpec]:
-    """The sources of the settings' sources file by id; empty when none is configured."""
+def configured_sources(settings: Settings) -> Mapping[str, SourceSpec]:
+    """The sources of the settings' sources file by id (read-only: it is shared by every
+    request); empty when none is configured."""
     path = settings.sources_file
     if path is None:
-        return {}
+        return MappingProxyType({})
     try:
         stamp = path.stat().st_mtime_ns
     except OSError:
-        return {}
+        return MappingProxyType({})
     return _load(path.resolve(), stamp)
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, _stamp: int) -> dict[str, SourceSpec]:
+def _load(path: Path, _stamp: int) -> Mapping[str, SourceSpec]:
     try:
-        return {spec.id: spec for spec in load_sources(path, REGISTRY)}
+        return MappingProxyType({spec.id: spec for spec in load_sources(path, REGISTRY)})
     except SourcesConfigError:
-        return {}
+        return MappingProxyType({})

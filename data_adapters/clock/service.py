@@ -16,7 +16,8 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -77,6 +78,9 @@ class Clock:
         self.indicators = tuple(indicators)
         self.derive_interval = derive_interval
         self.leading = threading.Event()
+        self._stopping = threading.Event()
+        self._idle = threading.Condition()
+        self._running = 0
         self.reports: dict[str, PollReport] = {}
 
     # -- leadership ---------------------------------------------------------------------------
@@ -94,10 +98,19 @@ class Clock:
         log.info("clock %s starting; %d source(s)", self.holder, len(self.specs))
         self.scheduler.start()
 
-    def stop(self) -> None:
-        """Stop scheduling, wait for running polls, and hand the lease over at once."""
+    def stop(self, timeout: float = 60.0) -> None:
+        """Stop scheduling, wait for running polls, and hand the lease over at once.
+
+        APScheduler's `shutdown(wait=True)` holds its job-store lock while it waits for running
+        jobs, and a job that reschedules itself needs that lock: so the scheduler is shut down
+        without waiting, and the clock waits for its own jobs, which no longer reschedule.
+        """
+        self._stopping.set()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            self.scheduler.shutdown(wait=False)
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._running == 0, timeout=timeout):
+                log.warning("clock %s: %d job(s) still running at stop", self.holder, self._running)
         if self.leading.is_set():
             lease.release(self.engine, self.holder)
             self.leading.clear()
@@ -107,6 +120,8 @@ class Clock:
 
     def renew_lease(self) -> None:
         """Take or keep the lease; start or stop the source jobs when leadership changes."""
+        if self._stopping.is_set():
+            return
         try:
             leads = lease.acquire(self.engine, self.holder, self.lease_ttl, self.clock())
         except Exception:
@@ -119,7 +134,8 @@ class Clock:
         elif not leads and self.leading.is_set():
             self.leading.clear()
             log.warning("clock %s lost the lease; standing by", self.holder)
-            self._remove_source_jobs()
+            if not self._stopping.is_set():
+                self._remove_source_jobs()
 
     # -- polls --------------------------------------------------------------------------------
     def _add_source_jobs(self) -> None:
@@ -156,34 +172,50 @@ class Clock:
             if job is not None:
                 job.remove()
 
+    @contextmanager
+    def _job(self) -> Iterator[bool]:
+        """Count a running job; yields whether it should run at all (leading, not stopping)."""
+        with self._idle:
+            self._running += 1
+        try:
+            yield self.leading.is_set() and not self._stopping.is_set()
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
     def run_poll(self, source_id: str) -> PollReport | None:
         """Poll one source now (the job's body); reschedule it for backoff or more rows."""
-        if not self.leading.is_set():
-            return None
-        spec = self.specs[source_id]
-        try:
-            report = poll_source(self.engine, spec, self.adapters[source_id], guard=self._guard)
-        except LeaseLost:
-            log.warning("clock %s: lease lost during a poll of %s", self.holder, source_id)
-            self.renew_lease()
-            return None
-        self.reports[source_id] = report
-        job = self.scheduler.get_job(self._job_id(source_id))
-        if job is not None and (not report.ok or report.next_due <= self.clock()):
-            job.modify(next_run_time=report.next_due)
-        return report
+        with self._job() as go:
+            if not go:
+                return None
+            spec = self.specs[source_id]
+            try:
+                report = poll_source(self.engine, spec, self.adapters[source_id], guard=self._guard)
+            except LeaseLost:
+                log.warning("clock %s: lease lost during a poll of %s", self.holder, source_id)
+                self.renew_lease()
+                return None
+            self.reports[source_id] = report
+            if self._stopping.is_set():
+                return report
+            job = self.scheduler.get_job(self._job_id(source_id))
+            if job is not None and (not report.ok or report.next_due <= self.clock()):
+                job.modify(next_run_time=report.next_due)
+            return report
 
     def run_derive(self) -> DeriveReport | None:
         """Derived observations, indicator snapshots and pruning (the derive job's body)."""
-        if not self.leading.is_set():
+        with self._job() as go:
+            if not go:
+                return None
+            try:
+                return run_derive(self.engine, self.indicators, now=self.clock(), guard=self._guard)
+            except LeaseLost:
+                self.renew_lease()
+            except Exception:  # a bug in a derivation must not stop the polls
+                log.exception("clock %s: the derive step failed", self.holder)
             return None
-        try:
-            return run_derive(self.engine, self.indicators, now=self.clock(), guard=self._guard)
-        except LeaseLost:
-            self.renew_lease()
-        except Exception:  # a bug in a derivation must not stop the polls
-            log.exception("clock %s: the derive step failed", self.holder)
-        return None
 
     def _guard(self, connection: Connection) -> None:
         if not lease.holds(connection, self.holder, self.clock()):
