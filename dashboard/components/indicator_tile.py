@@ -77,17 +77,20 @@ def change_text(indicator: Indicator, payload: dict[str, Any]) -> str:
     shown = scaled(indicator, payload.get("change"))
     text = f"{ARROWS[direction]} {format_number(abs(shown or 0), indicator.decimals)}"
     share = payload.get("change_pct")
-    if share is not None and indicator.unit_en != "%":
+    if share is not None and direction != "flat" and indicator.unit_en != "%":
         text += f" ({format_number(100 * share, 1, signed=True)}%)"
     return text
 
 
 def updated_label(when: datetime | None, now: datetime, zone: str = DEFAULT_ZONE) -> str:
-    """A time in the city's zone: "HH:MM" today, "MM-DD HH:MM" another day, "—" never."""
+    """A time in the city's zone: "HH:MM" today, "MM-DD HH:MM" another day this year,
+    "YYYY-MM-DD" before; "—" never."""
     if when is None:
         return "—"
     local, today = when.astimezone(ZoneInfo(zone)), now.astimezone(ZoneInfo(zone))
-    return local.strftime("%H:%M" if local.date() == today.date() else "%m-%d %H:%M")
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d")
 
 
 def period_label(start: str | None, period: str, language: str) -> str:
@@ -145,7 +148,7 @@ def tile_title(
         lines.append(
             _("Last success: {time}", language).format(time=when)
             if when
-            else _("Never polled", language)
+            else _("Last success: never", language)
         )
         if freshness.error:
             lines.append(_("Last error: {error}", language).format(error=freshness.error))
@@ -181,8 +184,8 @@ def _change_row(indicator: Indicator, payload: dict[str, Any] | None, language: 
 
 
 def _badges(state: str, stale: bool, language: str) -> list[html.Span]:
-    """The status label (when there is a status to show) and the stale label."""
-    labels = [(state, STATUS_LABELS[state])] if state in STATUS_LABELS else []
+    """The warning or critical label, and the stale label (normal needs no words)."""
+    labels = [(state, STATUS_LABELS[state])] if state in ("warning", "critical") else []
     if stale:
         labels.append(("stale", N_("Stale")))
     return [
@@ -223,10 +226,9 @@ def indicator_tile(
     )
     return html.Div(
         id=id,
-        className=f"vitals-tile tile-{state}" + (" tile-stale" if stale else ""),
+        className=f"vitals-tile tile-{state}"
+        + (" tile-stale" if stale and state != "stale" else ""),
         title=tile_title(indicator, snapshot_payload, freshness, language, source, zone),
-        role="button",
-        tabIndex="0",
         n_clicks=0,
         **{"data-indicator": indicator.id},
         children=[

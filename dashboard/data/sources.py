@@ -8,12 +8,14 @@ Read queries (SQLAlchemy Core, read-only, each small and bounded):
   `(source_id, at)` index, so its cost does not grow with the size of `quarantine` (a window
   function over the table would read every quarantined row of every source).
 - `quarantined_since`: rows quarantined per source since a time (the same index, a range).
-- `catalogue_rows` / `catalogue_providers`: the data centre's resource directory, filtered in SQL.
+- `catalogue_page` / `catalogue_providers`: the data centre's resource directory (~1,000
+  entries), filtered, sorted and paged in SQL.
+- `read_overview`: all of the above that the configured-sources section needs, at one moment.
 
 Pure functions turn them into what the page shows: `source_views` classifies each configured
 source (late, never polled, fresh, disabled; failing when its last poll failed) and orders the
-late ones first, most late first; `summarise` counts them; `source_table_rows` and
-`catalogue_table_rows` render table rows in the viewer's language.
+late ones first, most late first; `sort_views` reorders them by a column; `summarise` counts
+them; `source_table_rows` and `catalogue_table_rows` render table rows in the viewer's language.
 """
 
 from __future__ import annotations
@@ -43,21 +45,21 @@ QUARANTINE_WINDOW = timedelta(hours=24)
 SourceState = Literal["stale", "never", "fresh", "disabled"]
 
 FORMAT_LABELS: dict[str, str] = {
-    "db_table": N_("Database table"),
+    "db_table": N_("DB table"),
     "api": N_("API"),
     "file": N_("File"),
 }
 SHARE_LABELS: dict[str, str] = {
-    "unconditional": N_("Unconditional sharing"),
-    "conditional": N_("Conditional sharing"),
+    "unconditional": N_("Unconditional"),
+    "conditional": N_("Conditional"),
     "not_shared": N_("Not shared"),
 }
 #: The catalogue's update cycles; the Chinese must match `data_adapters.cycles.CYCLE_NAMES_ZH`.
 CYCLE_LABELS: dict[str, str] = {
     "realtime": N_("Real-time"),
     "1min": N_("Every minute"),
-    "5min": N_("Every 5 minutes"),
-    "15min": N_("Every 15 minutes"),
+    "5min": N_("Every 5 min"),
+    "15min": N_("Every 15 min"),
     "hourly": N_("Hourly"),
     "daily": N_("Daily"),
     "weekly": N_("Weekly"),

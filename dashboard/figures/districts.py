@@ -27,6 +27,7 @@ from dashboard.figures.theme import (
     STALE,
     STATUS_COLORS,
     TEXT,
+    TRANSPARENT,
     VALUE_SCALE,
     base_layout,
 )
@@ -71,6 +72,42 @@ def district_outlines() -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+@cache
+def district_centres() -> dict[str, tuple[float, float]]:
+    """A point well inside each district (lon, lat), where its label goes."""
+    collection = json.loads(districts_geojson().read_text(encoding="utf-8"))
+    centres = {}
+    for feature in collection["features"]:
+        point = shape(feature["geometry"]).representative_point()
+        centres[feature["properties"]["adcode"]] = (round(point.x, 4), round(point.y, 4))
+    return centres
+
+
+def _short(name: str) -> str:
+    """ "Haizhou District" -> "Haizhou": English names crowd a small map."""
+    return name.removesuffix(" District").removesuffix(" County")
+
+
+def _labels(values: Mapping[str, float | None], language: str, decimals: int) -> dict[str, Any]:
+    """Each district's name and value written on the map (a wall is read, not hovered)."""
+    codes = list(district_names())
+    centres = district_centres()
+    return {
+        "type": "scattergeo",
+        "mode": "text",
+        "lon": [centres[c][0] for c in codes],
+        "lat": [centres[c][1] for c in codes],
+        "customdata": codes,
+        "text": [
+            _short(district_name(c, language))
+            + ("" if values.get(c) is None else f"<br><b>{values[c]:,.{decimals}f}</b>")
+            for c in codes
+        ],
+        "textfont": {"color": TEXT, "size": 13, "shadow": "0px 0px 3px #000"},
+        "hoverinfo": "skip",
+    }
 
 
 def _hover(unit: str, decimals: int) -> str:
@@ -135,6 +172,7 @@ def district_choropleth(
                 },
             )
         )
+    data.append(_labels(values, language, decimals))
     return {
         "data": data,
         "layout": base_layout(
@@ -142,7 +180,7 @@ def district_choropleth(
             geo={
                 "visible": False,
                 "fitbounds": "locations",
-                "bgcolor": "rgba(0,0,0,0)",
+                "bgcolor": TRANSPARENT,
                 "projection": {"type": "mercator"},
             },
             dragmode=False,
@@ -174,12 +212,13 @@ def ranked_bars(
                 "type": "bar",
                 "orientation": "h",
                 "y": [district_name(c, language) for c in order],
+                "customdata": order,
                 "x": [values.get(c) or 0 for c in order],
                 "text": [
                     no_data if values.get(c) is None else f"{values[c]:,.{decimals}f}"
                     for c in order
                 ],
-                "textposition": "auto",
+                "textposition": ["outside" if values.get(c) is None else "auto" for c in order],
                 "insidetextanchor": "end",
                 "textfont": {"color": [STALE if values.get(c) is None else TEXT for c in order]},
                 "marker": {

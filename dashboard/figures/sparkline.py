@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dashboard.figures.theme import ACCENT, base_layout
+from dashboard.figures.theme import ACCENT, TRANSPARENT
 
 #: `dcc.Graph` config of a sparkline: a static picture (cheaper to draw, nothing to hover).
 SPARKLINE_CONFIG: dict[str, Any] = {"staticPlot": True, "displayModeBar": False}
@@ -20,7 +20,7 @@ def sparkline(series: Sequence[Sequence[Any]], color: str = ACCENT) -> dict[str,
             "type": "scatter",
             "mode": "lines",
             "y": values,
-            "line": {"color": color, "width": 2, "shape": "linear"},
+            "line": {"color": color, "width": 2},
             "hoverinfo": "skip",
         }
     ]
@@ -38,10 +38,12 @@ def sparkline(series: Sequence[Sequence[Any]], color: str = ACCENT) -> dict[str,
     axis = {"visible": False, "fixedrange": True}
     return {
         "data": data,
-        "layout": base_layout(
-            margin={"l": 4, "r": 6, "t": 4, "b": 4},
-            xaxis={**axis, "range": [-0.5, max(last, 1) + 0.5]},
-            yaxis=axis,
-            autosize=True,
-        ),
+        "layout": {  # the least a static line needs: 28 of them go out with every refresh
+            "paper_bgcolor": TRANSPARENT,
+            "plot_bgcolor": TRANSPARENT,
+            "margin": {"l": 4, "r": 6, "t": 4, "b": 4},
+            "showlegend": False,
+            "xaxis": {**axis, "range": [-0.5, max(last, 1) + 0.5]},
+            "yaxis": axis,
+        },
     }

@@ -14,6 +14,7 @@ WARN = "#f5a623"
 CRIT = "#ff4d4f"
 STALE = "#8c8c9c"
 SEVERE = "#ff7a45"
+TRANSPARENT = "rgba(0,0,0,0)"
 FONT = '"CityOps Sans", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
 
 #: The line or fill colour of a status (tiles, bars); `stale` is neither green nor red.
@@ -42,8 +43,8 @@ VALUE_SCALE: list[list[Any]] = [[0.0, "#123a5e"], [0.5, "#1f7fc4"], [1.0, "#8fd3
 def base_layout(**changes: Any) -> dict[str, Any]:
     """A transparent layout in the wall's font and colours, with room only for the data."""
     layout: dict[str, Any] = {
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
+        "paper_bgcolor": TRANSPARENT,
+        "plot_bgcolor": TRANSPARENT,
         "font": {"family": FONT, "color": TEXT, "size": 14},
         "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
         "showlegend": False,

@@ -20,6 +20,13 @@ from dashboard.figures.theme import (
 )
 from dashboard.i18n import N_, _
 
+DAY_MS = 86_400_000
+#: Tick labels by zoom: hours within a day, days within months, months beyond.
+DATE_TICKS: list[dict[str, Any]] = [
+    {"dtickrange": [None, DAY_MS], "value": "%H:%M\n%m-%d"},
+    {"dtickrange": [DAY_MS, "M1"], "value": "%m-%d"},
+    {"dtickrange": ["M1", None], "value": "%Y-%m"},
+]
 ALERT_ROW = 0.94  # where alert markers sit, as a share of the plot's height
 INCIDENT_ROW = 0.06
 
@@ -33,7 +40,7 @@ class MarkPoint:
     title: str
 
 
-def _threshold_line(value: float, color: str, label: str) -> dict[str, Any]:
+def _threshold_line(value: float, color: str) -> dict[str, Any]:
     return {
         "type": "line",
         "xref": "paper",
@@ -42,11 +49,10 @@ def _threshold_line(value: float, color: str, label: str) -> dict[str, Any]:
         "y0": value,
         "y1": value,
         "line": {"color": color, "width": 1.5, "dash": "dash"},
-        "label": {"text": label, "textposition": "end", "font": {"color": color, "size": 12}},
     }
 
 
-def _band(low: float, high: float, label: str) -> dict[str, Any]:
+def _band(low: float, high: float) -> dict[str, Any]:
     return {
         "type": "rect",
         "xref": "paper",
@@ -57,7 +63,20 @@ def _band(low: float, high: float, label: str) -> dict[str, Any]:
         "fillcolor": "rgba(46, 204, 113, 0.12)",
         "line": {"width": 0},
         "layer": "below",
-        "label": {"text": label, "textposition": "top right", "font": {"color": OK, "size": 12}},
+    }
+
+
+def _margin_label(value: float, color: str, text: str) -> dict[str, Any]:
+    """A threshold's name in the right margin at its height: never cut off by the plot."""
+    return {
+        "text": text,
+        "xref": "paper",
+        "x": 1,
+        "xanchor": "left",
+        "y": value,
+        "yref": "y",
+        "showarrow": False,
+        "font": {"color": color, "size": 12},
     }
 
 
@@ -84,7 +103,7 @@ def timeseries(
     points: Sequence[tuple[str, float]],
     *,
     language: str,
-    unit: str = "",
+    unit: str = "",  # shown on hover (the panel's title names it too)
     decimals: int = 1,
     warning: float | None = None,
     critical: float | None = None,
@@ -107,32 +126,40 @@ def timeseries(
             "hovertemplate": f"%{{x}}<br>%{{y:,.{decimals}f}} {unit}<extra></extra>",
         }
     ]
-    shapes = []
+    shapes, labels = [], []
     if band is not None:
-        shapes.append(_band(band[0], band[1], _("Target band", language)))
+        shapes.append(_band(band[0], band[1]))
+        labels.append(_margin_label(band[1], OK, _("Target band", language)))
     for value, color, label in ((warning, WARN, N_("Warning")), (critical, CRIT, N_("Critical"))):
         if value is not None:
-            shapes.append(_threshold_line(value, color, _(label, language)))
+            shapes.append(_threshold_line(value, color))
+            labels.append(_margin_label(value, color, _(label, language)))
     if alerts:
         data.append(_marks(alerts, ALERT_ROW, "triangle-down", _("Alert", language)))
     if incidents:
         data.append(_marks(incidents, INCIDENT_ROW, "diamond", _("Incident", language)))
-    xaxis: dict[str, Any] = {"type": "date", "gridcolor": GRID, "color": MUTED}
+    xaxis: dict[str, Any] = {
+        "type": "date",
+        "gridcolor": GRID,
+        "color": MUTED,
+        "tickformatstops": DATE_TICKS,  # numbers only: no English month names
+        "hoverformat": "%Y-%m-%d %H:%M",
+    }
     if x_range is not None:
         xaxis["range"] = list(x_range)
     return {
         "data": data,
         "layout": base_layout(
-            margin={"l": 64, "r": 24, "t": 16, "b": 40},
+            margin={"l": 64, "r": 64, "t": 20, "b": 48},
             xaxis=xaxis,
             yaxis={
                 "gridcolor": GRID,
                 "color": MUTED,
-                "title": {"text": unit},
                 "tickformat": f",.{decimals}f",
             },
             yaxis2={"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True},
             shapes=shapes,
+            annotations=labels,
             hovermode="closest",
         ),
     }

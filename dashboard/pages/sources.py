@@ -142,7 +142,17 @@ def layout(lang: str | None = None, **_query: str) -> html.Div:
                     ),
                 ],
             ),
-            dmc.Modal(id="sources-modal", opened=False, size="xl", centered=True),
+            dmc.Modal(
+                id="sources-modal",
+                opened=False,
+                size="xl",
+                centered=True,
+                classNames={
+                    "content": "sources-modal-content",
+                    "header": "sources-modal-header",
+                    "title": "sources-modal-title",
+                },
+            ),
             dcc.Interval(id="sources-refresh", interval=REFRESH_MS),
         ],
     )
@@ -210,9 +220,11 @@ def sortable_table(
 
 def _header(table: str, column: str, title: str, sort: Sort, language: str) -> html.Th:
     arrow = ("▼" if sort.descending else "▲") if sort.column == column else ""
+    label = _(title, language)
     return html.Th(
         html.Button(
-            [_(title, language), html.Span(arrow, className="sources-sort-arrow")],
+            [label, html.Span(arrow, className="sources-sort-arrow")],
+            title=label,
             id={"type": SORT_BUTTON, "table": table, "column": column},
             n_clicks=0,
             className="sources-sort",
@@ -437,6 +449,7 @@ def catalogue_filters(language: str) -> html.Div:
                 placeholder=_("Search id, name, provider, base database…", language),
                 debounce=300,
                 className="sources-filter-text",
+                classNames={"input": "sources-input"},
             ),
         ],
     )
@@ -454,6 +467,7 @@ def _select(select_id: str, placeholder: str, options: list[dict], language: str
         clearable=True,
         searchable=True,
         className="sources-filter",
+        classNames={"input": "sources-input", "dropdown": "sources-dropdown"},
     )
 
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
@@ -23,17 +26,26 @@ import dash
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Engine
 
 from dashboard import runtime
-from dashboard.components.indicator_tile import indicator_tile, period_label, tile_state
+from dashboard.components.indicator_tile import (
+    STATUS_LABELS,
+    indicator_tile,
+    period_label,
+    tile_state,
+    tile_title,
+)
 from dashboard.data.catalogue import configured_sources
 from dashboard.data.freshness import Freshness, freshness_of
 from dashboard.data.vitals import (
     DERIVED_SOURCE,
     RANGES,
+    Snapshot,
     View,
     alert_marks,
+    default_range,
     detail_series,
     district_name,
     district_names,
@@ -82,38 +94,90 @@ TABLE_ROWS = 200  # the table shows the newest periods; the CSV has them all
 TILE = "vitals-tile"
 PANEL = "vitals-detail"
 GRAPH_CONFIG = {"displayModeBar": False}
+EMPTY_FIGURE: dict = {"data": [], "layout": {}}
 
 
 @dataclass(frozen=True)
 class Board:
     """What the tiles show apart from the snapshots' contents: when the newest snapshot was
-    computed, each indicator's freshness, and the day (times of other days show their date).
-    `stamp` changes whenever any of these does."""
+    computed, each indicator's freshness, the sources' catalogue entries (hover texts), the
+    zone and the day (times of other days show their date). `stamp` names the whole."""
 
     computed_at: datetime | None
     freshness: tuple[tuple[str, Freshness], ...]
+    catalogue: tuple[tuple[str, ...], ...]
+    zone: str
     today: datetime
     stamp: str
 
 
-def read_board(engine: Engine, specs: dict[str, SourceSpec], zone: str, now: datetime) -> Board:
-    """The board's state now: two small queries (newest computed_at, source status)."""
-    computed_at = newest_computed_at(engine)
-    sources = freshness_of(engine, {s: specs[s] for s in SOURCES if s in specs}, now)
+class _Passenger:
+    """An argument that rides along a cached call without being part of its key (what it
+    holds must be described by the other arguments)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Passenger)
+
+
+def read_board(engine: Engine, specs: Mapping[str, SourceSpec], zone: str, now: datetime) -> Board:
+    """The board's state now, read at most once a second per process and engine: screens
+    polling together share it (two small queries: newest computed_at, source status)."""
+    return _board_of_second(engine, _Passenger(specs), zone, int(now.timestamp()))
+
+
+@lru_cache(maxsize=8)
+def _board_of_second(engine: Engine, specs: _Passenger, zone: str, second: int) -> Board:
+    now = datetime.fromtimestamp(second, UTC)
+    configured = specs.value
+    computed_at = newest_computed_at(engine, BY_ID)
+    sources = freshness_of(engine, {s: configured[s] for s in SOURCES if s in configured}, now)
     freshness = tuple((i.id, indicator_freshness(i, sources, computed_at, now)) for i in INDICATORS)
+    catalogue = tuple(
+        (s, c.name_zh, c.name_en, c.provider, c.provider_en, c.update_cycle)
+        for s in SOURCES
+        if s in configured and (c := configured[s].catalogue)
+    )
     today = now.astimezone(ZoneInfo(zone)).replace(hour=0, minute=0, second=0, microsecond=0)
     signature = repr(
-        (computed_at, today, [(f.last_success, f.stale, f.error) for _, f in freshness])
+        (
+            computed_at,
+            [(f.last_success, f.stale, f.error) for _, f in freshness],
+            catalogue,
+            zone,
+            today,
+        )
     )
     stamp = hashlib.sha1(signature.encode(), usedforsecurity=False).hexdigest()[:16]
-    return Board(computed_at, freshness, today, stamp)
+    return Board(computed_at, freshness, catalogue, zone, today, stamp)
 
 
-def tile_grid(
-    engine: Engine, specs: dict[str, SourceSpec], board: Board, language: str, zone: str
+def tile_grid(engine: Engine, specs: Mapping[str, SourceSpec], board: Board, language: str) -> list:
+    """The tiles by domain for `board` as plain JSON, built once per board and language (the
+    board names the snapshot, the freshness and the catalogue entries `specs` gives): a
+    cached dict is sent as it is, where components would be serialised again each time."""
+    return _tile_grid(engine, board, language, _Passenger(specs))
+
+
+@lru_cache(maxsize=16)
+def _tile_grid(engine: Engine, board: Board, language: str, specs: _Passenger) -> list:
+    return json.loads(
+        json.dumps(tile_components(engine, board, language, specs.value), cls=PlotlyJSONEncoder)
+    )
+
+
+def tile_components(
+    engine: Engine, board: Board, language: str, catalogue: Mapping[str, SourceSpec]
 ) -> list:
     """The tiles by domain for `board` (one query: the newest snapshots)."""
-    snapshots = newest_snapshots(engine)
+    snapshots = newest_snapshots(engine, BY_ID)
     freshness = dict(board.freshness)
     groups = []
     for domain, label in DOMAINS.items():
@@ -125,8 +189,10 @@ def tile_grid(
                 freshness[indicator.id],
                 language,
                 id={"type": TILE, "indicator": indicator.id},
-                source=specs[indicator.source].catalogue if indicator.source in specs else None,
-                zone=zone,
+                source=(
+                    catalogue[indicator.source].catalogue if indicator.source in catalogue else None
+                ),
+                zone=board.zone,
                 now=board.today,
             )
             for indicator in members
@@ -159,12 +225,11 @@ def _local(at: datetime, zone: str) -> str:
     return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _threshold(indicator: Indicator, value: float | None) -> float | None:
-    return scaled(indicator, value)
-
-
-def detail_title(indicator: Indicator, payload: dict | None, view: View, language: str) -> list:
-    """The indicator's name, scope (city or district), latest value and period."""
+def detail_title(
+    indicator: Indicator, payload: dict | None, view: View, language: str, source: str
+) -> list:
+    """The indicator's name, scope (city or district), latest value, period and `source`
+    (where the data comes from and how fresh it is)."""
     if view.district is None:
         value, status, scope = (payload or {}).get("value"), (payload or {}).get("status"), None
     else:
@@ -183,25 +248,38 @@ def detail_title(indicator: Indicator, payload: dict | None, view: View, languag
             [display(indicator, value), html.Small(unit(indicator, language))],
             className=f"detail-value tile-{tile_state({'value': value, 'status': status}, None)}",
         ),
+        html.Span(_(STATUS_LABELS[status], language), className=f"tile-badge badge-{status}")
+        if status in STATUS_LABELS and value is not None
+        else None,
         html.Span(period, className="detail-period"),
+        html.Span(source, className="detail-source"),
     ]
 
 
-def series_table(
-    indicator: Indicator, points: list[tuple[datetime, float]], language: str, zone: str
-) -> list:
+def series_header(indicator: Indicator, language: str) -> list[str]:
+    """The series' column names: time, and value with its unit."""
+    value = _("Value", language)
+    return [_("Time", language), f"{value} ({unit(indicator, language)})"]
+
+
+def series_table(indicator: Indicator, points: list[tuple[datetime, float]], language: str) -> list:
     """The series newest first as a table (the newest `TABLE_ROWS` periods)."""
     if not points:
         return [html.P(_("No data in this range", language), className="empty-note")]
     shown = list(reversed(points))[:TABLE_ROWS]
-    header = [_("Time", language), f"{_('Value', language)} ({unit(indicator, language)})"]
+    header = series_header(indicator, language)
     table = html.Table(
         className="data-table detail-table",
         children=[
             html.Thead(html.Tr([html.Th(h) for h in header])),
             html.Tbody(
                 [
-                    html.Tr([html.Td(_local(at, zone)), html.Td(display(indicator, value))])
+                    html.Tr(
+                        [
+                            html.Td(period_label(at.isoformat(), indicator.period, language)),
+                            html.Td(display(indicator, value)),
+                        ]
+                    )
                     for at, value in shown
                 ]
             ),
@@ -213,10 +291,37 @@ def series_table(
     return [html.P(note.format(shown=TABLE_ROWS, total=len(points)), className="table-note"), table]
 
 
-def detail_content(engine: Engine, view: View, language: str, zone: str, now: datetime) -> Detail:
+def source_line(
+    engine: Engine,
+    indicator: Indicator,
+    specs: Mapping[str, SourceSpec],
+    snapshot: Snapshot | None,
+    language: str,
+    zone: str,
+    now: datetime,
+) -> str:
+    """The tile's hover text on one line: source, provider, cycle, period, freshness."""
+    spec = specs.get(indicator.source)
+    sources = freshness_of(engine, {spec.id: spec}, now) if spec else {}
+    computed_at = snapshot.computed_at if snapshot else None
+    freshness = indicator_freshness(indicator, sources, computed_at, now)
+    catalogue = spec.catalogue if spec else None
+    payload = snapshot.payload if snapshot else None
+    lines = tile_title(indicator, payload, freshness, language, catalogue, zone)
+    return "  ·  ".join(lines.splitlines())
+
+
+def detail_content(
+    engine: Engine,
+    specs: Mapping[str, SourceSpec],
+    view: View,
+    language: str,
+    zone: str,
+    now: datetime,
+) -> Detail:
     """Everything the detail panel shows for `view` (whose indicator is set)."""
     indicator = BY_ID[view.indicator or ""]
-    snapshot = newest_snapshots(engine, keys=[indicator.id]).get(indicator.id)
+    snapshot = newest_snapshots(engine, [indicator.id]).get(indicator.id)
     payload = snapshot.payload if snapshot else None
     points = detail_series(engine, indicator, view, now)
     start, end = window(view.range, indicator.period, now)
@@ -229,8 +334,8 @@ def detail_content(engine: Engine, view: View, language: str, zone: str, now: da
         language=language,
         unit=unit(indicator, language),
         decimals=indicator.decimals,
-        warning=_threshold(indicator, indicator.warning),
-        critical=_threshold(indicator, indicator.critical),
+        warning=scaled(indicator, indicator.warning),
+        critical=scaled(indicator, indicator.critical),
         band=(
             (indicator.band[0] * indicator.scale, indicator.band[1] * indicator.scale)
             if indicator.band
@@ -250,12 +355,39 @@ def detail_content(engine: Engine, view: View, language: str, zone: str, now: da
         "selected": view.district,
     }
     return Detail(
-        title=detail_title(indicator, payload, view, language),
+        title=detail_title(
+            indicator,
+            payload,
+            view,
+            language,
+            source_line(engine, indicator, specs, snapshot, language, zone, now),
+        ),
         series=series,
         choropleth=district_choropleth(values, **common),
         bars=ranked_bars(values, statuses=statuses, **common),
-        table=series_table(indicator, points, language, zone),
+        table=series_table(indicator, points, language),
     )
+
+
+def cached_detail(
+    engine: Engine,
+    specs: Mapping[str, SourceSpec],
+    view: View,
+    language: str,
+    board: Board,
+    now: datetime,
+) -> Detail:
+    """`detail_content`, computed once per view, language and board: screens showing the same
+    detail share one read of the observations until the next snapshot."""
+    return _cached_detail(engine, view, language, board.zone, board.stamp, _Passenger((specs, now)))
+
+
+@lru_cache(maxsize=32)
+def _cached_detail(
+    engine: Engine, view: View, language: str, zone: str, _stamp: str, rest: _Passenger
+) -> Detail:
+    specs, now = rest.value
+    return detail_content(engine, specs, view, language, zone, now)
 
 
 def _card(title: str, graph_or_table: Any, class_name: str = "") -> html.Section:
@@ -265,12 +397,20 @@ def _card(title: str, graph_or_table: Any, class_name: str = "") -> html.Section
     )
 
 
+def _graph_card(
+    title: str, graph_id: str, figure: dict, size: str, config: dict = GRAPH_CONFIG
+) -> html.Section:
+    """A card with a graph in a box of the card's size (`series`, `map`, `bars`); the box
+    scales the graph up with the wall's resolution (vitals.css), as plotly sizes text in px."""
+    graph = dcc.Graph(id=graph_id, figure=figure, config=config, className="detail-graph")
+    return _card(title, html.Div(graph, className=f"graph-box graph-{size}"), f"card-{size}")
+
+
 def detail_panel(view: View, language: str, content: Detail | None) -> html.Aside:
     """The panel sliding in from the right; open when the view names an indicator."""
     district_options = [{"value": ALL_DISTRICTS, "label": _("All districts", language)}] + [
         {"value": code, "label": district_name(code, language)} for code in district_names()
     ]
-    empty: dict = {"data": [], "layout": {}}
     return html.Aside(
         id=PANEL,
         className=f"{PANEL} open" if content else PANEL,
@@ -324,36 +464,27 @@ def detail_panel(view: View, language: str, content: Detail | None) -> html.Asid
             html.Div(
                 className="detail-body",
                 children=[
-                    _card(
+                    _graph_card(
                         _("Over time, with thresholds, alerts and incidents", language),
-                        dcc.Graph(
-                            id="vitals-timeseries",
-                            figure=content.series if content else empty,
-                            config=GRAPH_CONFIG,
-                            className="detail-graph graph-series",
-                        ),
-                        "card-series",
+                        "vitals-timeseries",
+                        content.series if content else EMPTY_FIGURE,
+                        "series",
                     ),
                     html.Div(
                         className="detail-row",
                         children=[
-                            _card(
+                            _graph_card(
                                 _("Districts in the latest period", language),
-                                dcc.Graph(
-                                    id="vitals-choropleth",
-                                    figure=content.choropleth if content else empty,
-                                    config=OFFLINE_GEO_CONFIG,
-                                    className="detail-graph graph-map",
-                                ),
+                                "vitals-choropleth",
+                                content.choropleth if content else EMPTY_FIGURE,
+                                "map",
+                                OFFLINE_GEO_CONFIG,
                             ),
-                            _card(
+                            _graph_card(
                                 _("District ranking", language),
-                                dcc.Graph(
-                                    id="vitals-bars",
-                                    figure=content.bars if content else empty,
-                                    config=GRAPH_CONFIG,
-                                    className="detail-graph graph-bars",
-                                ),
+                                "vitals-bars",
+                                content.bars if content else EMPTY_FIGURE,
+                                "bars",
                             ),
                         ],
                     ),
@@ -377,7 +508,9 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     view = parse_view(query, BY_ID)
     specs = configured_sources(current.settings)
     board = read_board(current.engine, specs, zone, now)
-    content = detail_content(current.engine, view, language, zone, now) if view.indicator else None
+    content = (
+        cached_detail(current.engine, specs, view, language, board, now) if view.indicator else None
+    )
     return html.Div(
         className="page page-vitals",
         children=[
@@ -386,7 +519,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
             dcc.Store(id="vitals-stamp", data=board.stamp),
             dcc.Store(id="vitals-selected", data=view.indicator),
             html.Div(
-                tile_grid(current.engine, specs, board, language, zone),
+                tile_grid(current.engine, specs, board, language),
                 id="vitals-grid",
                 className="vitals-grid",
             ),
@@ -427,23 +560,25 @@ def refresh_tiles(_n: int, stamp: str | None, language: str) -> tuple[list, str]
     board = read_board(current.engine, specs, current.settings.timezone, now)
     if board.stamp == stamp:
         raise PreventUpdate
-    grid = tile_grid(current.engine, specs, board, language, current.settings.timezone)
+    grid = tile_grid(current.engine, specs, board, language)
     return grid, board.stamp
 
 
 @callback(
     Output("vitals-selected", "data"),
+    Output("vitals-range", "value"),
     Input({"type": TILE, "indicator": ALL}, "n_clicks"),
     Input("vitals-close", "n_clicks"),
     prevent_initial_call=True,
 )
-def select_indicator(_tiles: list, _close: int) -> str | None:
-    """A click on a tile opens its detail; the close button closes it."""
+def select_indicator(_tiles: list, _close: int) -> tuple[str | None, Any]:
+    """A click on a tile opens its detail over its usual range; the close button closes it."""
     trigger = ctx.triggered_id
     if trigger == "vitals-close":
-        return None
+        return None, no_update
     if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0]["value"]:
-        return trigger["indicator"]
+        chosen = BY_ID[trigger["indicator"]]
+        return chosen.id, default_range(chosen)
     raise PreventUpdate  # tiles re-drawn by a refresh start again at zero clicks
 
 
@@ -486,7 +621,9 @@ def update_detail(
         return (PANEL, *[no_update] * 5)
     current = runtime.current()
     now = datetime.now(UTC)
-    content = detail_content(current.engine, view, language, current.settings.timezone, now)
+    specs = configured_sources(current.settings)
+    board = read_board(current.engine, specs, current.settings.timezone, now)
+    content = cached_detail(current.engine, specs, view, language, board, now)
     return (
         f"{PANEL} open",
         content.title,
@@ -522,9 +659,9 @@ def series_csv(
     """The series as CSV (with a BOM so spreadsheet programs read the Chinese right)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([_("Time", language), f"{_('Value', language)} ({unit(indicator, language)})"])
+    writer.writerow(series_header(indicator, language))
     for at, value in points:
-        writer.writerow([_local(at, zone), scaled(indicator, value)])
+        writer.writerow([_local(at, zone), f"{value * indicator.scale:.{indicator.decimals}f}"])
     return "\ufeff" + buffer.getvalue()
 
 
