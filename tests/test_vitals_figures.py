@@ -96,6 +96,11 @@ def test_sparkline_is_a_bare_line_as_a_plain_dict() -> None:
     assert figure["layout"]["xaxis"]["visible"] is False
     assert figure["layout"]["yaxis"]["visible"] is False
     assert sparkline([])["data"][0]["y"] == []
+    assert sparkline([["a", 4_597_234.123], ["b", 4_617_234.9]])["data"][0]["y"] == [
+        4_597_234,
+        4_617_235,
+    ]  # a two-hundredth of the range is enough for a line this small
+    assert sparkline([["a", 40.46], ["b", 84.07]])["data"][0]["y"] == [40.5, 84.1]
     json.dumps(figure)  # nothing but JSON
 
 

@@ -4,6 +4,9 @@
 its arguments (no request, no store), so any page can lay tiles out and a test can read one.
 A tile is green, amber or red by the snapshot's status; a tile whose source is stale is none of
 these: grey, dimmed and labelled stale. A tile with no snapshot yet says so.
+
+Its styles are in `assets/css/vitals.css` (served on every page); the unit and the change's
+label are drawn there from `data-unit` and `data-label`, which keeps a tile to six elements.
 """
 
 from __future__ import annotations
@@ -155,42 +158,37 @@ def tile_title(
     return "\n".join(lines)
 
 
-def _value_row(indicator: Indicator, payload: dict[str, Any] | None, language: str) -> html.Div:
+def _value(indicator: Indicator, payload: dict[str, Any] | None, language: str) -> html.Div:
+    """The value, its unit drawn after it from `data-unit` (one element, not three: 28 tiles
+    go out with every refresh)."""
     if not has_value(payload):
-        return html.Div(_("No data yet", language), className="tile-value tile-empty")
-    return html.Div(
-        className="tile-value",
-        children=[
-            html.Span(
-                display(indicator, payload["value"] if payload else None), className="tile-number"
-            ),
-            html.Span(unit(indicator, language), className="tile-unit"),
-        ],
-    )
+        return html.Div(_("No data yet", language), className="tile-empty")
+    value = display(indicator, payload["value"] if payload else None)
+    return html.Div(value, className="tile-number", **{"data-unit": unit(indicator, language)})
 
 
-def _change_row(indicator: Indicator, payload: dict[str, Any] | None, language: str) -> html.Div:
+def _change(indicator: Indicator, payload: dict[str, Any] | None, language: str) -> html.Div:
+    """The change on the previous period, coloured by its tone, labelled from `data-label`."""
     direction, tone = change_direction(indicator, payload)
     if not direction or payload is None:
         text = _("No previous period", language) if has_value(payload) else ""
         return html.Div(text, className="tile-change tone-none")
     return html.Div(
+        change_text(indicator, payload),
         className=f"tile-change tone-{tone}",
-        children=[
-            html.Span(change_text(indicator, payload), className="tile-change-value"),
-            html.Span(_("vs previous period", language), className="tile-change-label"),
-        ],
+        **{"data-label": _("vs previous period", language)},
     )
 
 
 def _badges(state: str, stale: bool, language: str) -> list[html.Span]:
-    """The warning or critical label, and the stale label (normal needs no words)."""
-    labels = [(state, STATUS_LABELS[state])] if state in ("warning", "critical") else []
+    """The warning or critical label, or the stale label (normal needs no words)."""
     if stale:
-        labels.append(("stale", N_("Stale")))
-    return [
-        html.Span(_(text, language), className=f"tile-badge badge-{key}") for key, text in labels
-    ]
+        key, text = "stale", N_("Stale")
+    elif state in ("warning", "critical"):
+        key, text = state, STATUS_LABELS[state]
+    else:
+        return []
+    return [html.Span(_(text, language), className=f"tile-badge badge-{key}")]
 
 
 def indicator_tile(
@@ -229,21 +227,14 @@ def indicator_tile(
         className=f"vitals-tile tile-{state}"
         + (" tile-stale" if stale and state != "stale" else ""),
         title=tile_title(indicator, snapshot_payload, freshness, language, source, zone),
-        n_clicks=0,
         **{"data-indicator": indicator.id},
         children=[
             html.Div(
-                className="tile-head",
-                children=[
-                    html.Span(
-                        indicator.name_zh if language == "zh" else indicator.name_en,
-                        className="tile-name",
-                    ),
-                    html.Span(_badges(state, stale, language), className="tile-badges"),
-                ],
+                indicator.name_zh if language == "zh" else indicator.name_en, className="tile-name"
             ),
-            _value_row(indicator, snapshot_payload, language),
-            _change_row(indicator, snapshot_payload, language),
+            *_badges(state, stale, language),
+            _value(indicator, snapshot_payload, language),
+            _change(indicator, snapshot_payload, language),
             spark,
             html.Div(_("Updated {time}", language).format(time=updated), className="tile-updated"),
         ],

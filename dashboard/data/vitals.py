@@ -4,7 +4,9 @@ the observations, and the alerts and incidents marked on it; and the view a URL 
 Every query is a small SQLAlchemy Core select on an index: snapshots by (kind, key,
 computed_at), observations by (indicator, observed_at), alerts by sent time, incidents by
 update time. The detail's series is rolled up by the clock's own `snapshot_payload`, so a
-period's value on the page is the value the tile shows.
+period's value on the page is the value the tile shows; where it gives the same result, the
+database first sums (or averages...) the readings per district and hour, so a month of
+readings from a hundred stations arrives as a few thousand rows.
 """
 
 from __future__ import annotations

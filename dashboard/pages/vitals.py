@@ -248,7 +248,7 @@ def detail_title(
             [display(indicator, value), html.Small(unit(indicator, language))],
             className=f"detail-value tile-{tile_state({'value': value, 'status': status}, None)}",
         ),
-        html.Span(_(STATUS_LABELS[status], language), className=f"tile-badge badge-{status}")
+        html.Span(_(STATUS_LABELS[status], language), className=f"detail-badge badge-{status}")
         if status in STATUS_LABELS and value is not None
         else None,
         html.Span(period, className="detail-period"),
@@ -517,7 +517,8 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
             dcc.Location(id="vitals-url", refresh=False),
             dcc.Store(id="vitals-lang", data=language),
             dcc.Store(id="vitals-stamp", data=board.stamp),
-            dcc.Store(id="vitals-selected", data=view.indicator),
+            # "" rather than None: a memory store mounted with None reports a change at once
+            dcc.Store(id="vitals-selected", data=view.indicator or ""),
             html.Div(
                 tile_grid(current.engine, specs, board, language),
                 id="vitals-grid",
@@ -571,11 +572,11 @@ def refresh_tiles(_n: int, stamp: str | None, language: str) -> tuple[list, str]
     Input("vitals-close", "n_clicks"),
     prevent_initial_call=True,
 )
-def select_indicator(_tiles: list, _close: int) -> tuple[str | None, Any]:
+def select_indicator(_tiles: list, _close: int) -> tuple[str, Any]:
     """A click on a tile opens its detail over its usual range; the close button closes it."""
     trigger = ctx.triggered_id
     if trigger == "vitals-close":
-        return None, no_update
+        return "", no_update
     if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0]["value"]:
         chosen = BY_ID[trigger["indicator"]]
         return chosen.id, default_range(chosen)

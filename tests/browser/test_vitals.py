@@ -87,6 +87,20 @@ def _tile(dash_duo, indicator: str):
     return dash_duo.find_element(f"{TILES}[data-indicator='{indicator}']")
 
 
+def _panel_open(dash_duo) -> None:
+    """Wait until the detail panel is open and has finished sliding in."""
+    dash_duo.wait_for_element(".vitals-detail.open", timeout=10)
+    until(
+        lambda: (
+            dash_duo.driver.execute_script(
+                "return getComputedStyle(document.getElementById('vitals-detail')).transform"
+            )
+            == "none"
+        ),
+        "the panel in place",
+    )
+
+
 def _severe(dash_duo) -> list[dict]:
     return [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
 
@@ -109,7 +123,9 @@ def test_all_tiles_render_with_data(dash_duo, vitals_app, artifacts: Path) -> No
         "信用与证照",
     ]
     air = _tile(dash_duo, "aqi")
-    assert "空气质量指数" in air.text and "AQI" in air.text and "更新" in air.text
+    assert "空气质量指数" in air.text and "更新" in air.text
+    value = air.find_element("css selector", ".tile-number")
+    assert value.text.isdigit() and value.get_attribute("data-unit") == "AQI"
     assert "更新周期：实时" in air.get_attribute("title")
     assert "提供部门：市生态环境局" in air.get_attribute("title")
     assert _scrollbars(dash_duo) == [0, 0]
@@ -137,7 +153,7 @@ def test_a_stale_source_turns_its_tiles_stale(dash_duo, vitals_app, artifacts: P
 
 def test_a_url_restores_the_view(dash_duo, vitals_app, artifacts: Path) -> None:
     _open(dash_duo, vitals_app(), "?range=30d&district=320706&indicator=aqi")
-    dash_duo.wait_for_element(".vitals-detail.open", timeout=10)
+    _panel_open(dash_duo)
     dash_duo.wait_for_contains_text("#vitals-detail-title", "空气质量指数")
     assert "海州区" in dash_duo.find_element("#vitals-detail-title").text
     assert dash_duo.find_element("#vitals-district").get_attribute("value") == "海州区"
@@ -148,7 +164,6 @@ def test_a_url_restores_the_view(dash_duo, vitals_app, artifacts: Path) -> None:
     dash_duo.wait_for_element("#vitals-choropleth .choroplethlayer path")
     assert len(dash_duo.find_elements("#vitals-choropleth .choroplethlayer path")) == 6
     assert len(dash_duo.find_elements("#vitals-table tbody tr")) > 24
-    time.sleep(0.5)  # the panel's slide-in
     assert _scrollbars(dash_duo) == [0, 0]
     dash_duo.driver.save_screenshot(str(artifacts / "vitals-detail-1080p.png"))
     _screen(dash_duo, WALL_4K)
@@ -161,7 +176,7 @@ def test_clicking_a_tile_opens_its_detail(dash_duo, vitals_app) -> None:
     _open(dash_duo, vitals_app())
     assert "open" not in dash_duo.find_element("#vitals-detail").get_attribute("class")
     _tile(dash_duo, "bus_on_time").click()
-    dash_duo.wait_for_element(".vitals-detail.open", timeout=10)
+    _panel_open(dash_duo)
     dash_duo.wait_for_contains_text("#vitals-detail-title", "公交准点率")
     until(lambda: "indicator=bus_on_time&range=7d" in dash_duo.driver.current_url, "URL")
     dash_duo.find_element("#vitals-range label[for$='-24h']").click()
@@ -180,7 +195,8 @@ def test_the_page_in_english(dash_duo, vitals_app, artifacts: Path) -> None:
     dash_duo.wait_for_contains_text("#vitals-detail-title", "Consumer price index")
     groups = [g.text for g in dash_duo.find_elements(".vitals-group-title")]
     assert groups[:3] == ["Population", "Economy", "Port"]
-    assert "vs previous period" in _tile(dash_duo, "aqi").text
+    change = _tile(dash_duo, "aqi").find_element("css selector", ".tile-change")
+    assert change.get_attribute("data-label") == "vs previous period"
     assert "Update cycle: monthly" in _tile(dash_duo, "cpi").get_attribute("title")
     _tile(dash_duo, "bus_on_time").click()  # left of the open panel
     until(lambda: "lang=en" in dash_duo.driver.current_url, "lang kept in the URL")
@@ -197,7 +213,7 @@ def test_the_csv_download_has_the_series(dash_duo, vitals_app) -> None:
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(download)}
     )
     _open(dash_duo, vitals_app(), "?indicator=aqi&range=24h")
-    dash_duo.wait_for_element(".vitals-detail.open", timeout=10)
+    _panel_open(dash_duo)
     rows = len(dash_duo.find_elements("#vitals-table tbody tr"))
     dash_duo.find_element("#vitals-csv").click()
     target = download / "aqi-city-24h.csv"
