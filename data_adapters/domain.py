@@ -59,6 +59,7 @@ Text = Annotated[str, AfterValidator(_clean_text)]
 Adcode = Annotated[str, Field(pattern=r"^\d{6}$")]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
+AssetStatus = Literal["normal", "fault", "maintenance", "offline"]
 
 
 class _Row(BaseModel):
@@ -90,7 +91,7 @@ class AssetRow(_Located):
 
     kind: Annotated[str, Field(min_length=1, max_length=32)]
     name: Annotated[str, Field(max_length=255)] = ""
-    status: Literal["normal", "fault", "maintenance", "offline"]
+    status: AssetStatus
     district: Adcode | None = None
     geometry: dict[str, Any] | None = None
     install_date: date | None = None
@@ -113,6 +114,22 @@ class AssetRow(_Located):
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise ValueError("geometry has coordinates out of range for WGS-84")
         return value
+
+
+class AssetChangeRow(_Row):
+    """One change of an asset's status (a fault, maintenance, an outage, or its repair)."""
+
+    asset_key: Annotated[str, Field(min_length=1, max_length=64)]  # the asset's source_key
+    kind: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    from_status: AssetStatus | None = None
+    to_status: AssetStatus
+    reason: Text = ""
+    changed_at: AwareTime
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _no_reason_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 class PostRow(_Located):
@@ -187,6 +204,7 @@ class CatalogueRow(_Row):
 ROW_MODELS: dict[str, type[_Row]] = {
     "observations": ObservationRow,
     "assets": AssetRow,
+    "asset_changes": AssetChangeRow,
     "posts": PostRow,
     "alerts": AlertRow,
     "resources": ResourceRow,

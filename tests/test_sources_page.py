@@ -71,7 +71,7 @@ CYCLES = ("realtime", "5min", "hourly", "daily", "weekly", "monthly", "quarterly
 
 
 def demo_specs() -> dict[str, SourceSpec]:
-    """The demo's 32 configured sources (a copy: the loaded file is cached)."""
+    """The demo's 33 configured sources (a copy: the loaded file is cached)."""
     return dict(configured_sources(Settings(sources_file=DEMO)))
 
 
@@ -546,7 +546,7 @@ def test_page_renders_late_sources_first_in_both_languages(seeded_app) -> None:
     with app.server.test_request_context("/sources"):
         page = layout()
     rows = _body_rows(_find(page, "sources-table"))
-    assert len(rows) == 32
+    assert len(rows) == 33
     assert rows[0].id == {"type": "sources-row", "id": "population"}
     assert rows[0].className == "state-stale"
     assert _cells(rows[0])["freshness"].startswith("超时 2 小时 1")

@@ -25,7 +25,16 @@ from data_adapters.geo.coords import to_wgs84
 
 _MISSING = object()
 TIME_FIELDS = frozenset(
-    {"observed_at", "updated_at", "posted_at", "closed_at", "sent", "onset", "expires"}
+    {
+        "observed_at",
+        "updated_at",
+        "posted_at",
+        "closed_at",
+        "changed_at",
+        "sent",
+        "onset",
+        "expires",
+    }
 )
 
 

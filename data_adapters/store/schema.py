@@ -84,6 +84,22 @@ assets = Table(
     Index(None, "updated_at"),
 )
 
+asset_changes = Table(
+    "asset_changes",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    *_sourced(),  # source_key is the data centre's change id
+    Column("asset_key", String(64), nullable=False),  # the asset's source_key in `assets`
+    Column("kind", String(32)),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("changed_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source_id", "source_key"),
+    Index(None, "asset_key", "changed_at"),
+    Index(None, "changed_at"),
+)
+
 posts = Table(
     "posts",
     metadata,
