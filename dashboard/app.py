@@ -12,6 +12,7 @@ from dash import _callback as dash_callbacks
 from sqlalchemy import Engine
 
 from dashboard import shell
+from dashboard.api import blueprint as api_blueprint
 from dashboard.pages import PAGE_MODULES
 from dashboard.paths import assets_dir
 from dashboard.runtime import Runtime, attach
@@ -39,6 +40,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Dash:
     server = app.server
     server.secret_key = settings.secret_key.get_secret_value() or secrets.token_hex(32)
     attach(server, Runtime(settings=settings, engine=engine or make_engine(settings.store_url)))
+    server.register_blueprint(api_blueprint)
     _register_callback_modules(app)
     app.layout = shell.layout
     _warm_up(app)
