@@ -18,6 +18,7 @@ from dashboard.data.assets import (
     STATUSES,
     AssetFilter,
     asset_detail,
+    asset_history,
     assets_stamp,
     export_frame,
     fault_rates,
@@ -28,7 +29,7 @@ from dashboard.data.assets import (
     shape_features,
     worst_cells,
 )
-from data_adapters.store.schema import assets, incidents
+from data_adapters.store.schema import asset_changes, assets, incidents
 
 NOW = datetime(2026, 11, 28, 3, 30, tzinfo=UTC)
 LINE = {"type": "LineString", "coordinates": [[119.2, 34.6], [119.21, 34.61]]}
@@ -174,7 +175,11 @@ def test_stamp_changes_on_every_write_and_only_then(store: Engine) -> None:
     assert updated != seeded
     with store.begin() as connection:
         connection.execute(delete(assets).where(assets.c.source_key == "HY000002"))
-    assert assets_stamp(store) not in (updated, seeded)
+    deleted = assets_stamp(store)
+    assert deleted not in (updated, seeded)
+    with store.begin() as connection:
+        connection.execute(insert(asset_changes), [change("c1", "SL000002", "fault", NOW)])
+    assert assets_stamp(store) != deleted
 
 
 def test_kind_counts_ignore_the_kinds_filter_and_fill_zeros(seeded: Engine) -> None:
@@ -269,6 +274,48 @@ def test_asset_detail_has_every_column(seeded: Engine) -> None:
     assert asset_detail(seeded, "WP000001")["geometry"] == LINE
     assert asset_detail(seeded, "no-such-asset") is None
     assert asset_detail(seeded, "sl000001") is None  # the detail's key is exact
+
+
+def change(
+    key: str, asset_key: str, to_status: str, at: datetime, from_status: str | None = None
+) -> dict:
+    """An asset_changes row as the status-changes source stores it."""
+    return {
+        "source_id": "asset-status-changes",
+        "source_key": key,
+        "ingested_at": at,
+        "asset_key": asset_key,
+        "kind": "street_light",
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": f"reason {key}",
+        "changed_at": at,
+    }
+
+
+def test_asset_history_is_newest_first(seeded: Engine) -> None:
+    hour = timedelta(hours=1)
+    with seeded.begin() as connection:
+        connection.execute(
+            insert(asset_changes),
+            [
+                change("c2", "SL000002", "fault", NOW - hour, "normal"),
+                change("c1", "SL000002", "normal", NOW - 3 * hour),
+                change("c3", "SL000002", "maintenance", NOW, "fault"),
+                change("c4", "SL000001", "fault", NOW - 2 * hour, "normal"),
+            ],
+        )
+    history = asset_history(seeded, "SL000002")
+    assert history == [
+        {"changed_at": NOW, "from_status": "fault", "to_status": "maintenance",
+         "reason": "reason c3"},
+        {"changed_at": NOW - hour, "from_status": "normal", "to_status": "fault",
+         "reason": "reason c2"},
+        {"changed_at": NOW - 3 * hour, "from_status": None, "to_status": "normal",
+         "reason": "reason c1"},
+    ]  # fmt: skip
+    assert asset_history(seeded, "SL000002", limit=1) == history[:1]
+    assert asset_history(seeded, "no-such-asset") == []
 
 
 def _found(engine: Engine, text: str, limit: int = 10) -> list[str]:

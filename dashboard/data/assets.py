@@ -5,8 +5,9 @@ and the open incidents near an asset.
 
 Every query is a small SQLAlchemy Core select; one builder (`_conditions`) turns an
 `AssetFilter` into the WHERE clause of all of them. Counts group on the (kind, status) and
-(district, kind) indexes; `assets_stamp` reads maxima on indexes and counts rows, so a page or
-an HTTP cache can tell cheaply whether anything changed. The kinds, their names and colours,
+(district, kind) indexes, the history reads `asset_changes` on (asset_key, changed_at), and
+`assets_stamp` reads maxima on indexes and counts rows of both tables, so a page or an HTTP
+cache can tell cheaply whether anything changed. The kinds, their names and colours,
 and the statuses are fixed here: the page's switches and legend follow them.
 """
 
@@ -16,11 +17,12 @@ import json
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 import pandas as pd
 from pyproj import Geod
-from sqlalchemy import ColumnElement, Engine, case, func, select
+from sqlalchemy import ColumnElement, Engine, ScalarSelect, Table, case, func, select
 
 from dashboard.data.vitals import district_names
 from data_adapters.derive.derived import FINAL_INCIDENT_STATES
@@ -142,17 +144,31 @@ def _kinds_drawn_as(flt: AssetFilter, drawn: Sequence[str]) -> list[str]:
     return [kind for kind in drawn if not flt.kinds or kind in flt.kinds]
 
 
+def _stamp_parts(table: Table, time_column: str) -> list[ScalarSelect[Any]]:
+    """A table's newest time and highest id (index seeks) and its row count."""
+    return [
+        select(func.max(table.c[time_column])).scalar_subquery(),
+        select(func.max(table.c.id)).scalar_subquery(),
+        select(func.count()).select_from(table).scalar_subquery(),
+    ]
+
+
 def assets_stamp(engine: Engine) -> str:
-    """A string that changes whenever an asset is written: the newest update time, the highest
-    row id and the number of rows (each a seek or a scan of the smallest index)."""
-    parts = (
-        select(func.max(_assets.c.updated_at)).scalar_subquery(),
-        select(func.max(_assets.c.id)).scalar_subquery(),
-        select(func.count()).select_from(_assets).scalar_subquery(),
-    )
+    """A string that changes whenever an asset or an asset's status change is written: of
+    each table, the newest time, the highest row id and the number of rows, in one query."""
+    parts = [
+        *_stamp_parts(_assets, "updated_at"),
+        *_stamp_parts(schema.asset_changes, "changed_at"),
+    ]
     with engine.connect() as connection:
-        newest, top, count = connection.execute(select(*parts)).one()
-    return f"{newest.isoformat() if newest else '-'}|{top or 0}|{count}"
+        values = connection.execute(select(*parts)).one()
+    return "|".join(_stamp_text(value) for value in values)
+
+
+def _stamp_text(value: object) -> str:
+    if value is None:
+        return "-"
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def kind_counts(engine: Engine, flt: AssetFilter) -> dict[str, dict[str, int]]:
@@ -264,9 +280,21 @@ def asset_detail(engine: Engine, key: str) -> dict[str, Any] | None:
     return detail
 
 
+HISTORY_COLUMNS = ("changed_at", "from_status", "to_status", "reason")
+
+
 def asset_history(engine: Engine, key: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The asset's status changes, newest first: changed_at, from_status, to_status, reason."""
-    raise NotImplementedError  # written once `asset_changes` is in the schema
+    """The asset's newest `limit` status changes, newest first: changed_at, from_status,
+    to_status, reason (on the (asset_key, changed_at) index)."""
+    changes = schema.asset_changes
+    query = (
+        select(*(changes.c[name] for name in HISTORY_COLUMNS))
+        .where(changes.c.asset_key == key)
+        .order_by(changes.c.changed_at.desc(), changes.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
 
 
 SEARCH_COLUMNS = ("key", "name", "kind", "status", "lon", "lat", "district")
