@@ -747,6 +747,16 @@ def test_feeding_sources_skip_unknown_and_disabled() -> None:
     assert len(stale_banner.feeding_sources("*", specs)) == len(specs) - 1
 
 
+def test_feeding_sources_by_table() -> None:
+    specs = demo_specs()
+    assets = sorted(i for i, spec in specs.items() if spec.table == "assets")
+    assert len(assets) >= 11
+    assert sorted(stale_banner.feeding_sources(["table:assets"], specs)) == assets
+    mixed = stale_banner.feeding_sources(["migration", "table:assets", "assets-park"], specs)
+    assert list(mixed)[:2] == ["migration", "assets-park"] and len(mixed) == len(assets) + 1
+    assert stale_banner.feeding_sources(["table:nowhere"], specs) == {}
+
+
 def test_banner_decision_on_the_store(store: Engine) -> None:
     specs = demo_specs()
     seed_store(store, NOW, specs, late=["population", "air-quality"], catalogue_size=0)

@@ -5,6 +5,8 @@ keeps in the page's registry entry:
 
 - `sources=["air-quality", "water-levels"]`: these configured sources;
 - `sources="*"`: every configured source;
+- `sources=["table:assets"]`: every configured source that writes to the ops store's `assets`
+  table (names and tables can be mixed), so a city's own source ids need no code change;
 - no `sources`: the page reads no source and never shows the banner.
 
 Two pages are decided here rather than by their own declaration, as long as they declare none:
@@ -49,6 +51,7 @@ REFRESH_MS = 30_000
 #: Names listed in the banner before "and N more".
 MAX_NAMES = 4
 ALL_SOURCES = "*"
+TABLE_PREFIX = "table:"
 HOME_PATH = "/"
 SOURCES_PAGE_PATH = "/sources"
 SOURCES_PAGE_HREF = "/sources"
@@ -100,7 +103,10 @@ def feeding_sources(declared: Declared, specs: Mapping[str, SourceSpec]) -> dict
     if declared == ALL_SOURCES:
         wanted: Sequence[str] = list(specs)
     else:
-        wanted = [declared] if isinstance(declared, str) else list(declared)
+        named = [declared] if isinstance(declared, str) else list(declared)
+        tables = {n.removeprefix(TABLE_PREFIX) for n in named if n.startswith(TABLE_PREFIX)}
+        wanted = [n for n in named if not n.startswith(TABLE_PREFIX)]
+        wanted += [i for i, spec in specs.items() if spec.table in tables and i not in wanted]
     return {i: specs[i] for i in wanted if i in specs and specs[i].enabled}
 
 

@@ -47,13 +47,14 @@ KINDS: dict[str, AssetKind] = {
     kind.key: kind
     for kind in (
         AssetKind("street_light", "路灯", "Street light", "point", "#f6c343"),
-        AssetKind("fire_hydrant", "消火栓", "Fire hydrant", "point", "#f0524f"),
+        AssetKind("fire_hydrant", "消火栓", "Fire hydrant", "point", "#e040fb"),
         AssetKind("cctv_camera", "视频监控", "CCTV camera", "point", "#4fc3f7"),
-        AssetKind("manhole_cover", "井盖", "Manhole cover", "point", "#90a4ae"),
+        AssetKind("manhole_cover", "井盖", "Manhole cover", "point", "#7986cb"),
         AssetKind("bus_stop", "公交站", "Bus stop", "point", "#26c6a6"),
         AssetKind("traffic_signal", "交通信号灯", "Traffic signal", "point", "#ff9f43"),
         AssetKind("school", "学校", "School", "point", "#b39dff"),
         AssetKind("hospital", "医院", "Hospital", "point", "#ff7eb6"),
+        AssetKind("shelter", "应急避难场所", "Emergency shelter", "point", "#e0f7fa"),
         AssetKind("park", "公园", "Park", "polygon", "#8bd346"),
         AssetKind("water_pipe", "供水管道", "Water main", "line", "#3d8bff"),
         AssetKind("drainage_pipe", "排水管道", "Drainage pipe", "line", "#d7a86e"),
@@ -361,10 +362,10 @@ def fault_rates(engine: Engine, kinds: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def worst_cells(engine: Engine, limit: int = 10) -> pd.DataFrame:
-    """District × kind cells with at least `MIN_CELL_ASSETS` assets, worst fault rate first
-    (ties: more faults first): district, kind, assets, faults, per_1000."""
+    """District × kind cells with at least `MIN_CELL_ASSETS` assets and a fault, worst fault
+    rate first (ties: more faults first): district, kind, assets, faults, per_1000."""
     cells = _fault_table(engine, ["district", "kind"], [], least=MIN_CELL_ASSETS)
-    ordered = cells.sort_values(
+    ordered = cells[cells["faults"] > 0].sort_values(
         ["per_1000", "faults", "district", "kind"],
         ascending=[False, False, True, True],
         kind="stable",

@@ -6,5 +6,6 @@
 PAGE_MODULES: tuple[str, ...] = (
     "dashboard.pages.overview",
     "dashboard.pages.vitals",
+    "dashboard.pages.assets",
     "dashboard.pages.sources",
 )
