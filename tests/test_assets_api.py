@@ -5,6 +5,7 @@ values the filter does not understand (ignored, never an error)."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, update
 import dashboard.api.assets as api
 from dashboard.api.assets import BodyCache, body_cache, encode_points
 from dashboard.app import create_app
+from dashboard.data.assets import KIND_CODES, KINDS, STATUS_CODES, STATUSES
 from data_adapters.settings import Settings
 from data_adapters.store.schema import assets
 from tests.test_assets_data import ASSETS, LINE, NOW, POLYGON, seed_assets
@@ -50,7 +52,7 @@ def _points(body: bytes) -> dict[str, tuple]:
             "s",
         }
         props, (lon, lat) = feature["properties"], feature["geometry"]["coordinates"]
-        found[props["k"]] = (props["t"], props["s"], lon, lat)
+        found[props["k"]] = (list(KINDS)[props["t"]], STATUSES[props["s"]], lon, lat)
     return found
 
 
@@ -236,7 +238,11 @@ def test_bad_query_values_are_ignored(client: FlaskClient, query: str) -> None:
 
 def test_points_encode_byte_for_byte_as_geobuf_does() -> None:
     rows = [row for row in ASSETS if row["lon"] is not None]
-    columns = [[row[name] for row in rows] for name in ("source_key", "kind", "status")]
+    columns = [
+        [row["source_key"] for row in rows],
+        [KIND_CODES[row["kind"]] for row in rows],
+        [STATUS_CODES[row["status"]] for row in rows],
+    ]
     lons, lats = [row["lon"] + 1e-7 for row in rows], [-row["lat"] for row in rows]
     features = [
         {
@@ -250,3 +256,18 @@ def test_points_encode_byte_for_byte_as_geobuf_does() -> None:
     assert encode_points(*columns, lons, lats) == expected
     empty = geobuf.decode(encode_points([], [], [], [], []))
     assert empty == {"type": "FeatureCollection", "features": []}
+
+
+def test_a_browser_that_accepts_gzip_gets_the_same_body_gzipped(client: FlaskClient) -> None:
+    plain = client.get(POINTS)
+    zipped = client.get(POINTS, headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]  # two representations, two tags
+    again = client.get(
+        POINTS,
+        headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]},
+    )
+    assert again.status_code == 304

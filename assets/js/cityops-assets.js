@@ -1,6 +1,9 @@
 /* The asset map's drawing functions, referenced by dash-leaflet props as
    {"variable": "cityops.assets.*"}. Colours come from the layer's `hideout`, set by the page:
-   {kinds: {kind: colour}, statuses: {status: colour}, rates: {adcode: per_1000}, ...}. */
+   {kinds: {kind: colour}, statuses: {status: colour}, kindCodes: [colour by code],
+    statusCodes: [colour by code], rates: {adcode: per_1000}, ...}. Points carry their kind
+   and status as codes (`t`, `s`: positions in the page's KINDS and STATUSES; 0 is normal);
+   lines and polygons carry the words. */
 window.cityops = Object.assign({}, window.cityops, {
     assets: {
         /* A point asset: a small dot in its kind's colour; an asset that is not normal is a
@@ -8,12 +11,12 @@ window.cityops = Object.assign({}, window.cityops, {
         point: function (feature, latlng, context) {
             const hideout = context.hideout || {};
             const props = feature.properties || {};
-            const kind = (hideout.kinds || {})[props.t] || '#3fa9ff';
-            if (props.s === 'normal') {
+            const kind = (hideout.kindCodes || [])[props.t] || '#3fa9ff';
+            if (props.s === 0) {
                 return L.circleMarker(latlng, {radius: 4, weight: 1, color: '#07111f',
                                                fillColor: kind, fillOpacity: 0.9});
             }
-            const status = (hideout.statuses || {})[props.s] || '#ff4d4f';
+            const status = (hideout.statusCodes || [])[props.s] || '#ff4d4f';
             return L.circleMarker(latlng, {radius: 7, weight: 2.5, color: kind,
                                            fillColor: status, fillOpacity: 1,
                                            pane: hideout.pane || 'overlayPane'});

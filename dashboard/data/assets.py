@@ -61,6 +61,10 @@ KINDS: dict[str, AssetKind] = {
     )
 }
 STATUSES = ("normal", "fault", "maintenance", "offline")
+#: A kind's and a status's code: its position in `KINDS` and `STATUSES` (what the map's
+#: points carry instead of the words, and its drawing functions look up).
+KIND_CODES: dict[str, int] = {kind: code for code, kind in enumerate(KINDS)}
+STATUS_CODES: dict[str, int] = {status: code for code, status in enumerate(STATUSES)}
 POINT_KINDS = tuple(key for key, kind in KINDS.items() if kind.geometry == "point")
 SHAPE_KINDS = tuple(key for key, kind in KINDS.items() if kind.geometry != "point")
 #: A district × kind cell needs this many assets before its fault rate ranks among the worst.

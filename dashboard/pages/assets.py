@@ -317,6 +317,8 @@ def _hideout(language: str, **extra: Any) -> dict[str, Any]:
     return {
         "kinds": {key: kind.color for key, kind in KINDS.items()},
         "statuses": STATUS_COLOURS,
+        "kindCodes": [kind.color for kind in KINDS.values()],  # points carry codes
+        "statusCodes": [STATUS_COLOURS[status] for status in STATUSES],
         "language": language,
         **extra,
     }
