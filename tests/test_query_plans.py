@@ -1,17 +1,35 @@
-"""Query plans on SQLite: incremental polls and indicator reads use the time-led indexes.
+"""Query plans on SQLite: incremental polls and indicator reads use the time-led indexes, and
+the asset map's reads use the indexes made for them.
 
 SQLite's planner picks an index by its own estimates; a composite index not led by the time
 column once made the newest-1 % query 150 times slower. These tests read EXPLAIN QUERY PLAN
-for the queries the clock really runs and fail if they stop using the intended index.
+for the queries the clock and the pages really run and fail if they stop using the intended
+index. The asset map's plans are of the very SQL its read functions send (caught on the way
+to the driver), on a store without statistics, as a store that never ran ANALYZE plans.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Float, Index, Integer, MetaData, String, Table, select
+import pytest
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    event,
+    select,
+)
 from sqlalchemy.engine import Engine
 
+from dashboard.data import assets
 from data_adapters.derive.periods import window_start
 from data_adapters.sources.sql import SqlAdapter
 from data_adapters.store import make_engine
@@ -21,11 +39,30 @@ from data_adapters.store.schema import observations
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
+def _explain(engine: Engine, statement: str, parameters: Any = ()) -> str:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    return " | ".join(str(row[-1]) for row in rows)
+
+
 def _plan(engine: Engine, query) -> str:
     compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
-    with engine.connect() as connection:
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
-    return " | ".join(str(row[-1]) for row in rows)
+    return _explain(engine, str(compiled))
+
+
+def _plans_of(engine: Engine, read: Callable[[Engine], object]) -> list[str]:
+    """The plan of every statement `read(engine)` sends, in order."""
+    sent: list[tuple[str, Any]] = []
+
+    def catch(connection, cursor, statement, parameters, context, executemany) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        read(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    return [_explain(engine, statement, parameters) for statement, parameters in sent]
 
 
 def _source(tmp_path) -> tuple[Engine, SqlAdapter]:
@@ -114,3 +151,44 @@ def test_indicator_reads_use_the_indicator_time_index(tmp_path) -> None:
     plan = _plan(engine, query)
     assert "USING INDEX ix_observations_indicator_observed_at" in plan, plan
     engine.dispose()
+
+
+@pytest.fixture
+def asset_store(tmp_path) -> Iterator[Engine]:
+    """A migrated SQLite ops store without statistics (the asset map's plans do not depend on
+    how many rows there are until ANALYZE runs, which the product never does)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+DISTRICT = "320706"
+#: Counts and fault rates come from the (district, kind, status) index alone, already in group
+#: order (no temporary B-tree); one asset is found by its key (a sort of its few rows is fine).
+BY_DISTRICT = "SEARCH assets USING COVERING INDEX ix_assets_district_kind_status"
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        pytest.param(
+            lambda engine: assets.asset_detail(engine, "SL000123"),
+            "SEARCH assets USING INDEX ix_assets_source_key (source_key=?)"
+            " | USE TEMP B-TREE FOR ORDER BY",
+            id="asset_detail",
+        ),
+        pytest.param(
+            lambda engine: assets.kind_counts(engine, assets.AssetFilter(district=DISTRICT)),
+            f"{BY_DISTRICT} (district=?)",
+            id="kind_counts-of-a-district",
+        ),
+        pytest.param(assets.fault_rates, f"{BY_DISTRICT} (district>?)", id="fault_rates"),
+        pytest.param(assets.worst_cells, f"{BY_DISTRICT} (district>?)", id="worst_cells"),
+    ],
+)
+def test_asset_map_reads_use_their_indexes(
+    asset_store: Engine, read: Callable[[Engine], object], expected: str
+) -> None:
+    [plan] = _plans_of(asset_store, read)
+    assert plan == expected

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, insert, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from data_adapters.store import make_engine, metadata, schema
 from data_adapters.store.engine import StoreURLError
-from data_adapters.store.migrate import current_revision, head_revision, upgrade
+from data_adapters.store.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from data_adapters.store.queries import source_statuses, table_counts
 
 NOW = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)
@@ -31,6 +34,59 @@ def test_migrations_match_the_schema(store: Engine) -> None:
 
 def test_upgrade_twice_is_a_no_op(store: Engine) -> None:
     assert upgrade(store) == head_revision()
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def _asset_indexes(engine: Engine) -> dict[str, list[str]]:
+    """The plain indexes of `assets` (not the one PostgreSQL makes for its unique key)."""
+    indexes = inspect(engine).get_indexes("assets")
+    return {i["name"]: i["column_names"] for i in indexes if i["name"].startswith("ix_")}
+
+
+@pytest.fixture
+def engine(store_url: str) -> Iterator[Engine]:
+    """An engine on an empty, unmigrated store, on each database."""
+    engine = make_engine(store_url)
+    yield engine
+    engine.dispose()
+
+
+def test_asset_map_indexes_migrate_up_and_down_keeping_the_assets(engine: Engine) -> None:
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(
+            insert(schema.assets).values(
+                source_id="s",
+                source_key="SL1",
+                ingested_at=NOW,
+                kind="street_light",
+                status="fault",
+                district="320706",
+                updated_at=NOW,
+            )
+        )
+    upgrade(engine)
+    assert _asset_indexes(engine) == {
+        "ix_assets_source_key": ["source_key"],
+        "ix_assets_kind_status": ["kind", "status"],
+        "ix_assets_district_kind_status": ["district", "kind", "status"],
+        "ix_assets_updated_at": ["updated_at"],
+    }
+    _downgrade(engine, "0005")
+    assert _asset_indexes(engine) == {
+        "ix_assets_kind_status": ["kind", "status"],
+        "ix_assets_district_kind": ["district", "kind"],
+        "ix_assets_updated_at": ["updated_at"],
+    }
+    upgrade(engine)
+    assert table_counts(engine)["assets"] == 1
 
 
 def test_times_come_back_aware_utc(store: Engine) -> None:

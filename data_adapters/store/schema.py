@@ -79,8 +79,10 @@ assets = Table(
     Column("attributes", JSONDoc),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("source_id", "source_key"),
+    Index(None, "source_key"),  # one asset by its key, whichever source it came from
     Index(None, "kind", "status"),
-    Index(None, "district", "kind"),
+    # counts and fault rates by district (and kind), read from the index alone
+    Index(None, "district", "kind", "status"),
     Index(None, "updated_at"),
 )
 
