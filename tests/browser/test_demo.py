@@ -9,6 +9,7 @@ import psutil
 import pytest
 
 from tests.browser.conftest import Demo
+from tests.browser.test_vitals import until
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +49,27 @@ def test_demo_answers_quickly_and_stops_cleanly(demo: Demo) -> None:
     assert demo.stop() == 0
     _gone, alive = psutil.wait_procs(children, timeout=10)
     assert alive == [], f"left running: {alive}"
+
+
+def _tiles_with_values(dash_br) -> int:
+    return len(dash_br.find_elements(".vitals-tile .tile-number"))
+
+
+def test_demo_feeds_the_vitals_and_asset_pages(dash_br, demo: Demo, artifacts: Path) -> None:
+    """The clock's first passes reach the pages: the vital signs fill their tiles from the
+    snapshots (the page refreshes itself) and the asset map shows the data centre's assets."""
+    dash_br.server_url = demo.url
+    dash_br.wait_for_page(url=f"{demo.url}vitals", timeout=30)
+    dash_br.wait_for_text_to_equal(".shell-nav-link.active", "城市体征", timeout=20)
+    assert len(dash_br.find_elements(".vitals-tile")) == 28
+    until(lambda: _tiles_with_values(dash_br) >= 24, "the snapshots on the tiles", timeout=240)
+    dash_br.driver.save_screenshot(str(artifacts / "demo-vitals-zh.png"))
+    assert _severe(dash_br) == []
+
+    dash_br.driver.get(f"{demo.url}assets")
+    dash_br.wait_for_text_to_equal(".shell-nav-link.active", "城市资产", timeout=20)
+    until(lambda: dash_br.find_elements(".assets-cluster"), "clusters of assets", timeout=60)
+    shown = dash_br.find_element("#assets-summary b").text.replace(",", "")
+    assert int(shown) >= 3000
+    dash_br.driver.save_screenshot(str(artifacts / "demo-assets-zh.png"))
+    assert _severe(dash_br) == []
