@@ -170,6 +170,15 @@ def assets_stamp(engine: Engine) -> str:
     return "|".join(_stamp_text(value) for value in values)
 
 
+def inventory_stamp(stamp: str, day: str) -> str:
+    """The part of an `assets_stamp` that changes when assets are added or removed (the
+    highest id and the count), not when one changes status, plus `day` so edits of places are
+    picked up at the latest the next day: the version of the map's big clustered layer, which
+    then stays put while statuses change."""
+    parts = stamp.split("|")
+    return "|".join([*parts[1:3], day])
+
+
 def _stamp_text(value: object) -> str:
     if value is None:
         return "-"

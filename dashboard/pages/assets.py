@@ -17,6 +17,7 @@ faults&asset=SL000123`); the map keeps the operator's pan and zoom when data ref
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -42,6 +43,7 @@ from dashboard.data.assets import (
     assets_stamp,
     fault_rates,
     incidents_near,
+    inventory_stamp,
     kind_counts,
     point_frame,
     search_assets,
@@ -325,7 +327,13 @@ def _hideout(language: str, **extra: Any) -> dict[str, Any]:
 
 
 def asset_layers(flt: AssetFilter, stamp: str, language: str) -> list:
-    """The layers of the asset view: shapes, normal points clustered, the rest on top."""
+    """The layers of the asset view: shapes, points clustered, those not normal on top.
+
+    Without a status filter the clustered layer holds every point and is versioned by the
+    inventory only, so a status change redraws just the small layer on top: the wall does not
+    re-cluster 100,000 points whenever a lamp fails. With a status filter it holds the normal
+    points the filter lets through.
+    """
     version = {"v": stamp}
     layers: list = []
     shape_kinds = [k for k in (flt.kinds or KINDS) if KINDS[k].geometry != "point"]
@@ -338,12 +346,14 @@ def asset_layers(flt: AssetFilter, stamp: str, language: str) -> list:
                 hideout=_hideout(language),
             )
         )
-    normal = _restrict(flt, ("normal",))
-    if normal is not None:
+    clustered = flt if not flt.statuses else _restrict(flt, ("normal",))
+    if clustered is not None:
+        today = datetime.now(UTC).date().isoformat()
+        inventory = {"v": inventory_stamp(stamp, today) if not flt.statuses else stamp}
         layers.append(
             dl.GeoJSON(
                 id={"type": LAYER, "layer": "normal"},
-                url=route("points.pbf", normal, version),
+                url=route("points.pbf", clustered, inventory),
                 format="geobuf",
                 cluster=True,
                 zoomToBoundsOnClick=True,
