@@ -600,12 +600,14 @@ def keep_view_in_url(
 @callback(
     Output("assets-search", "data"),
     Input("assets-search", "searchValue"),
+    State("assets-search", "data"),
     State("assets-lang", "data"),
     prevent_initial_call=True,
 )
-def search_options(text: str | None, language: str) -> list[dict]:
-    """Assets whose id or name matches what is typed."""
-    if not text or not text.strip():
+def search_options(text: str | None, offered: list[dict] | None, language: str) -> list[dict]:
+    """Assets whose id or name matches what is typed. Choosing an option puts its label in
+    the search box; that is not a new search (the chosen option must stay offered)."""
+    if not text or not text.strip() or any(o.get("label") == text for o in offered or []):
         raise PreventUpdate
     found = search_assets(runtime.current().engine, text)
     return [
