@@ -3,7 +3,9 @@ one transaction, so a crash between poll and commit loses nothing and duplicates
 
 Rows are upserted by `(source_id, source_key)`: polling the same window again changes nothing.
 Two rows with the same key in one batch keep the later one; the earlier is quarantined as
-superseded, so every row received is accounted for.
+superseded, so every row received is accounted for. Before the transaction, a table's rows may
+be enriched (`ENRICH`): assets, posts and resources with a position and no district get the
+district that holds them (`places.fill_districts`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, insert, select, update
@@ -21,10 +24,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from data_adapters.alert_references import apply_references
 from data_adapters.contract import AdapterError, Batch, Rejected, Watermark
 from data_adapters.domain import InvalidRow, validate_row
+from data_adapters.places import fill_districts
 from data_adapters.store import schema
 from data_adapters.store.writer import write_transaction
 
 CHUNK = 2_000
+#: Work a domain table's validated rows need before they are stored, given the district
+#: outlines file (None: the shipped one). It reads no store, so it runs before the transaction.
+ENRICH: dict[str, Callable[[list[dict[str, Any]], Path | None], object]] = dict.fromkeys(
+    ("assets", "posts", "resources"), fill_districts
+)
 #: Work a domain table needs after its rows are upserted, in the same transaction.
 POST_UPSERT = {"alerts": apply_references}
 MAX_RAW = 65_536  # characters of a rejected record kept in quarantine
@@ -52,14 +61,20 @@ def ingest(
     now: datetime,
     next_due: datetime | None = None,
     guard: Callable[[Connection], None] | None = None,
+    districts_file: Path | None = None,
 ) -> IngestReport:
     """Store `batch` for `source_id` into the domain `table` and move its watermark.
 
     `guard` runs first inside the transaction and may raise to write nothing (the clock
-    checks there that it still holds the leader lease).
+    checks there that it still holds the leader lease). `districts_file` holds the outlines
+    that place rows without a district (`Settings.districts_path`; None: the shipped ones);
+    when it cannot be read, `ConfigError` is raised and nothing is written.
     """
     started = time.perf_counter()
     rows, rejected = _validated(table, batch)
+    enrich = ENRICH.get(table)
+    if enrich is not None:
+        enrich(rows, districts_file)
     target = schema.metadata.tables[table]
     with write_transaction(engine) as connection:
         if guard is not None:

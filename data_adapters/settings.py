@@ -4,6 +4,10 @@ Sources, in order of precedence: keyword arguments, the environment, a `.env` fi
 working directory, an optional TOML config file (``CITYOPS_CONFIG`` or ``--config``), defaults.
 Secrets are `SecretStr` and print as stars. Every setting is documented in `.env.example`;
 a test fails when one is not.
+
+The district outlines ship as `assets/geo/lianyungang-districts.geojson` at the top of a
+checkout and as `dashboard/assets/geo/...` in a wheel (see `setup.py`); `shipped_districts_file`
+finds either by path, without importing `dashboard`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,15 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from data_adapters.tomlfile import read_toml
 
 Language = Literal["zh", "en"]
+_INSTALL_ROOT = Path(__file__).resolve().parent.parent  # the checkout, or site-packages
+_DISTRICTS = Path("geo") / "lianyungang-districts.geojson"
+
+
+def shipped_districts_file(root: Path = _INSTALL_ROOT) -> Path:
+    """The six districts and counties of Lianyungang (WGS-84 GeoJSON) shipped with the product:
+    inside the `dashboard` package when installed from a wheel, else the checkout's `assets/`."""
+    installed = root / "dashboard" / "assets" / _DISTRICTS
+    return installed if installed.is_file() else root / "assets" / _DISTRICTS
 
 
 class ConfigFileError(ValueError):
@@ -70,6 +83,11 @@ class Settings(BaseSettings):
         default=None,
         description="The sources.toml the clock polls; `cityops demo` uses its built-in one.",
     )
+    districts_file: Path | None = Field(
+        default=None,
+        description="GeoJSON district outlines (with `adcode`) that give a district to ingested "
+        "rows with a position and none; empty: the city's six districts shipped with the app.",
+    )
     web_host: str = Field(default="127.0.0.1", description="Address the web process binds to.")
     web_port: int = Field(default=8050, ge=1, le=65535, description="Port of the web process.")
     language: Language = Field(default="zh", description="Default UI language: zh or en.")
@@ -111,6 +129,11 @@ class Settings(BaseSettings):
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///var/cityops.db")
         return value
 
+    @field_validator("districts_file", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -131,6 +154,11 @@ class Settings(BaseSettings):
         """The ops store's SQLAlchemy URL, defaulting to a SQLite file under `var_dir`."""
         url = self.database_url.get_secret_value()
         return url or f"sqlite:///{self.var_dir / 'cityops.db'}"
+
+    @property
+    def districts_path(self) -> Path:
+        """The district outlines ingest places rows in: `districts_file`, else the shipped one."""
+        return self.districts_file or shipped_districts_file()
 
     @property
     def datacentre_store_url(self) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from data_adapters.settings import ConfigFileError, Settings
+from data_adapters.settings import ConfigFileError, Settings, shipped_districts_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +73,26 @@ def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, 
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_districts_file_defaults_to_the_shipped_outlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = ROOT / "assets" / "geo" / "lianyungang-districts.geojson"
+    assert Settings().districts_path == shipped_districts_file() == shipped
+    monkeypatch.setenv("CITYOPS_DISTRICTS_FILE", "")
+    assert Settings().districts_path == shipped
+    monkeypatch.setenv("CITYOPS_DISTRICTS_FILE", "/srv/city/districts.geojson")
+    assert Settings().districts_path == Path("/srv/city/districts.geojson")
+
+
+def test_an_installed_wheel_finds_the_outlines_inside_the_dashboard_package(
+    tmp_path: Path,
+) -> None:
+    relative = Path("geo") / "lianyungang-districts.geojson"
+    assert shipped_districts_file(tmp_path) == tmp_path / "assets" / relative  # a checkout
+    installed = tmp_path / "dashboard" / "assets" / relative
+    installed.parent.mkdir(parents=True)
+    installed.write_text("{}", encoding="utf-8")
+    assert shipped_districts_file(tmp_path) == installed
 
 
 def test_every_setting_is_documented_in_env_example() -> None:
