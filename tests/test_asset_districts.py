@@ -17,6 +17,7 @@ from shapely.geometry import Point
 from sqlalchemy import Engine, func, select
 
 from data_adapters.clock.polling import poll_source
+from data_adapters.clock.service import Clock
 from data_adapters.contract import Batch, ConfigError, Record
 from data_adapters.ingest import ingest
 from data_adapters.places import district_index
@@ -217,3 +218,23 @@ def test_the_shelters_file_without_districts_gets_the_simulators_districts(
     features = json.loads(shelters_file.read_text(encoding="utf-8"))["features"]
     expected = {f["properties"]["id"]: f["properties"]["district_code"] for f in features}
     assert expected and _districts(store, "assets") == expected
+
+
+def test_the_clock_places_rows_in_its_districts_file(
+    store: Engine, shelters_file: Path, squares: Path
+) -> None:
+    """`cityops clock` passes `CITYOPS_DISTRICTS_FILE` on: with outlines far from the city,
+    no shelter is placed."""
+    [spec] = [s for s in load_sources(DEMO, REGISTRY) if s.id == "shelters-file"]
+    spec = _without_districts(spec)
+    environ = {"CITYOPS_VAR_DIR": str(shelters_file.parents[2])}
+    adapter = build_adapter(spec, environ)
+    clock = Clock(store, [spec], {spec.id: adapter}, districts_file=squares)
+    clock.renew_lease()  # takes the free lease, as the running clock does first
+    try:
+        report = clock.run_poll(spec.id)
+    finally:
+        adapter.close()
+    assert report is not None and report.ok, report
+    placed = _districts(store, "assets")
+    assert len(placed) == 40 and set(placed.values()) == {None}

@@ -26,6 +26,7 @@ def run_clock(args: argparse.Namespace, settings: Settings) -> int:
         build_adapters(specs),
         lease_ttl=timedelta(seconds=args.lease_seconds),
         indicators=default_indicators(),
+        districts_file=settings.districts_path,
     )
 
     def stop(*_: object) -> None:

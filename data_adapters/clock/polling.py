@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select
 
@@ -54,8 +55,10 @@ def poll_source(
     guard: Callable[[Connection], None] | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     max_pages: int = MAX_PAGES_PER_POLL,
+    districts_file: Path | None = None,
 ) -> PollReport:
-    """Poll `spec`'s source until it has nothing more (or the page budget is spent)."""
+    """Poll `spec`'s source until it has nothing more (or the page budget is spent); rows
+    placed without a district get theirs from `districts_file` (None: the shipped outlines)."""
     started = time.perf_counter()
     interval = poll_interval(spec.catalogue.update_cycle)
     since = load_watermark(engine, spec.id)
@@ -73,6 +76,7 @@ def poll_source(
                 now=now,
                 next_due=now + interval,
                 guard=guard,
+                districts_file=districts_file,
             )
             pages += 1
             stored += report.stored

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
@@ -63,6 +64,7 @@ class Clock:
         workers: int = 4,
         indicators: Sequence[Indicator] = (),
         derive_interval: timedelta = DERIVE_INTERVAL,
+        districts_file: Path | None = None,
     ) -> None:
         self.engine = engine
         self.specs = {spec.id: spec for spec in specs if spec.enabled}
@@ -76,6 +78,7 @@ class Clock:
         # the lease is renewed on a thread of its own, never queued behind long polls
         self.scheduler.add_executor(ThreadPoolExecutor(1), alias=LEASE_EXECUTOR)
         self.indicators = tuple(indicators)
+        self.districts_file = districts_file
         self.derive_interval = derive_interval
         self.leading = threading.Event()
         self._stopping = threading.Event()
@@ -191,7 +194,13 @@ class Clock:
                 return None
             spec = self.specs[source_id]
             try:
-                report = poll_source(self.engine, spec, self.adapters[source_id], guard=self._guard)
+                report = poll_source(
+                    self.engine,
+                    spec,
+                    self.adapters[source_id],
+                    guard=self._guard,
+                    districts_file=self.districts_file,
+                )
             except LeaseLost:
                 log.warning("clock %s: lease lost during a poll of %s", self.holder, source_id)
                 self.renew_lease()
