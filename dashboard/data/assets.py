@@ -5,8 +5,9 @@ and the open incidents near an asset.
 
 Every query is a small SQLAlchemy Core select; one builder (`_conditions`) turns an
 `AssetFilter` into the WHERE clause of all of them. Counts group on the (kind, status) and
-(district, kind) indexes, the history reads `asset_changes` on (asset_key, changed_at), and
-`assets_stamp` reads maxima on indexes and counts rows of both tables, so a page or an HTTP
+(district, kind, status) indexes, an asset is found on its source_key index, the history reads
+`asset_changes` on (asset_key, changed_at), and `assets_stamp` reads maxima on indexes and
+counts rows of both tables, so a page or an HTTP
 cache can tell cheaply whether anything changed. The kinds, their names and colours,
 and the statuses are fixed here: the page's switches and legend follow them.
 """
