@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.cli import main
 from data_adapters.store.migrate import head_revision
+from tests.support.services import free_port
 
 COMMANDS = [[], ["demo"], ["web"], ["simulate"], ["db"], ["db", "upgrade"], ["db", "current"]]
 
@@ -128,5 +129,6 @@ def test_demo_refuses_a_port_in_use(monkeypatch: pytest.MonkeyPatch, capsys) -> 
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         monkeypatch.setenv("CITYOPS_SIM_PORT", str(busy.getsockname()[1]))
+        monkeypatch.setenv("CITYOPS_WEB_PORT", str(free_port()))  # whatever runs on 8050
         line = _one_line_error(["demo"], capsys)
     assert "already in use" in line and "CITYOPS_SIM_PORT" in line
