@@ -114,6 +114,8 @@ def test_the_tokenizer_is_private_and_loads_quietly_without_a_cache(tmp_path: Pa
         ("在连云港生活真的很舒服", None),
         ("咨询公积金提取需要哪些材料。", None),
         ("县人民医院看病排队时间太长", None),  # in every county
+        ("连云港港宏建筑工程有限公司拖欠工资", None),  # a company, not 连云港港
+        ("连云港港宏物流有限公司在东海县的仓库", DONGHAI),
         ("", None),
     ],
 )

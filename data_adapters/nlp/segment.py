@@ -16,12 +16,14 @@ instead, with no cache, no file written and nothing logged.
 
 `district_of_text(text)` is the adcode of the first place named in the text (`place_districts.tsv`):
 at each position the longest known name wins, so 连云港港 is not read as 连云 and 海州湾 (of no
-single district) is not read as 海州; a name of no single district is skipped; None when the
-text names no district's place.
+single district) is not read as 海州; a name of no single district is skipped, and so is a
+company registered under the city's name (连云港港宏建筑工程有限公司); None when the text names
+no district's place.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from collections.abc import Mapping
@@ -95,6 +97,8 @@ def _is_word(token: str) -> bool:
 
 def district_of_text(text: str) -> str | None:
     """The adcode of the first place named in `text` that lies in one district, else None."""
+    if "公司" in text:  # a company's registered name tells where it was registered, at most
+        text = _COMPANY.sub(_blank, text)
     names, lengths = _places()
     i, end = 0, len(text)
     while i < end:
@@ -109,6 +113,16 @@ def district_of_text(text: str) -> str | None:
             break
         i += step
     return None
+
+
+# A company registered under the city's name: 连云港港宏建筑工程有限公司 is no 连云港港.
+_COMPANY = re.compile(
+    r"(?:江苏省?)?连云港市?[\u4e00-\u9fff]{2,14}?(?:股份有限公司|有限责任公司|有限公司|公司)"
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 @cache
