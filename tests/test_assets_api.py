@@ -9,6 +9,8 @@ import gzip
 import io
 import json
 import re
+import threading
+import time
 from datetime import timedelta
 
 import geobuf
@@ -271,3 +273,23 @@ def test_a_browser_that_accepts_gzip_gets_the_same_body_gzipped(client: FlaskCli
         headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+def test_a_body_asked_for_at_once_is_built_once() -> None:
+    cache = BodyCache()
+    built: list[int] = []
+    started = threading.Event()
+
+    def build() -> bytes:
+        built.append(1)
+        started.set()
+        time.sleep(0.2)
+        return b"body"
+
+    threads = [threading.Thread(target=cache.get_or_build, args=("k", build)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert started.is_set() and built == [1]
+    assert cache.get_or_build("k", build) == b"body" and built == [1]

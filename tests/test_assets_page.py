@@ -82,13 +82,18 @@ def test_a_status_change_redraws_only_the_layer_on_top(page) -> None:
     assert added["normal"] != layers["normal"], "a new asset is a new clustered layer"
     assert "status=" not in layers["normal"]
     assert "status=fault%2Cmaintenance%2Coffline" in layers["alerts"]
+    assert "status=fault%2Cmaintenance%2Coffline" in layers["shapes"], "far out: faulty only"
+    close = _urls(page.asset_layers(AssetFilter(), STAMP, "zh", close=True))
+    assert "status=" not in close["shapes"], "close up: every pipe and park"
 
 
 def test_a_status_filter_decides_which_point_layers_exist(page) -> None:
     faults = _urls(page.asset_layers(AssetFilter(statuses=("fault",)), STAMP, "zh"))
     assert set(faults) == {"shapes", "alerts"} and "status=fault&" in faults["alerts"]
     normal = _urls(page.asset_layers(AssetFilter(statuses=("normal",)), STAMP, "zh"))
-    assert set(normal) == {"shapes", "normal"} and "status=normal" in normal["normal"]
+    assert set(normal) == {"normal"} and "status=normal" in normal["normal"]
+    close = _urls(page.asset_layers(AssetFilter(statuses=("normal",)), STAMP, "zh", close=True))
+    assert set(close) == {"shapes", "normal"} and "status=normal" in close["shapes"]
     points_only = AssetFilter(kinds=("cctv_camera", "school"))
     assert "shapes" not in _urls(page.asset_layers(points_only, STAMP, "zh"))
     parks = _urls(page.asset_layers(AssetFilter(kinds=("park",)), STAMP, "en"))

@@ -64,12 +64,30 @@ Builder = Callable[[Engine, AssetFilter], bytes]
 
 
 class BodyCache:
-    """A small thread-safe LRU of encoded bodies, bounded by entries and by bytes."""
+    """A small thread-safe LRU of encoded bodies, bounded by entries and by bytes; a body asked
+    for by several requests at once is built by one of them."""
 
     def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
         self.entries, self.max_bytes = entries, max_bytes
         self._bodies: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
+        self._builders: dict[Hashable, threading.Lock] = {}
+
+    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> bytes:
+        """The body for `key`, built by `build` unless cached or being built by another."""
+        body = self.get(key)
+        if body is not None:
+            return body
+        with self._lock:
+            builder = self._builders.setdefault(key, threading.Lock())
+        with builder:
+            body = self.get(key)
+            if body is None:
+                body = build()
+                self.put(key, body)
+        with self._lock:
+            self._builders.pop(key, None)
+        return body
 
     def get(self, key: Hashable) -> bytes | None:
         with self._lock:
@@ -130,18 +148,12 @@ def _serve(route: str, build: Builder, mimetype: str, download: str | None = Non
 def _body(key: tuple, build: Callable[[], bytes]) -> bytes:
     """The body for a cache key (its last part: gzipped or not), from the cache or built."""
     cache = body_cache(flask.current_app)
-    body = cache.get(key)
-    if body is None:
-        plain_key = (*key[:-1], False)
-        body = cache.get(plain_key) if key[-1] else None
-        if body is None:
-            body = build()
-            if key[-1]:
-                cache.put(plain_key, body)
-        if key[-1]:
-            body = gzip.compress(body, GZIP_LEVEL, mtime=0)
-        cache.put(key, body)
-    return body
+    if not key[-1]:
+        return cache.get_or_build(key, build)
+    plain_key = (*key[:-1], False)
+    return cache.get_or_build(
+        key, lambda: gzip.compress(cache.get_or_build(plain_key, build), GZIP_LEVEL, mtime=0)
+    )
 
 
 def _filename(extension: str) -> str:

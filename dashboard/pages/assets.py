@@ -69,6 +69,7 @@ ALL_DISTRICTS = "all"
 NOT_NORMAL: tuple[str, ...] = tuple(s for s in STATUSES if s != "normal")
 ALERTS_PANE = "assets-alerts"
 SEARCH_ZOOM = 17
+SHAPES_ZOOM = 13  # from here on the map draws every pipe and park (~1.5 km across a screen)
 NEAREST = 5
 NEAR_RADIUS_M = 2000.0
 REFRESH_MS = 30_000
@@ -326,22 +327,24 @@ def _hideout(language: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def asset_layers(flt: AssetFilter, stamp: str, language: str) -> list:
+def asset_layers(flt: AssetFilter, stamp: str, language: str, close: bool = False) -> list:
     """The layers of the asset view: shapes, points clustered, those not normal on top.
 
     Without a status filter the clustered layer holds every point and is versioned by the
     inventory only, so a status change redraws just the small layer on top: the wall does not
     re-cluster 100,000 points whenever a lamp fails. With a status filter it holds the normal
-    points the filter lets through.
+    points the filter lets through. Pipes and parks that are normal are drawn only `close` up
+    (from zoom `SHAPES_ZOOM`, where they are more than specks); those not normal always.
     """
     version = {"v": stamp}
     layers: list = []
     shape_kinds = [k for k in (flt.kinds or KINDS) if KINDS[k].geometry != "point"]
-    if shape_kinds:
+    shapes = flt if close else _restrict(flt, NOT_NORMAL)
+    if shape_kinds and shapes is not None:
         layers.append(
             dl.GeoJSON(
                 id={"type": LAYER, "layer": "shapes"},
-                url=route("shapes.json", flt, version),
+                url=route("shapes.json", shapes, version),
                 style={"variable": "cityops.assets.shape"},
                 hideout=_hideout(language),
             )
@@ -420,11 +423,13 @@ def legend(view: str, language: str) -> list:
     ] + [html.Div(_("Normal assets in their kind's colour", language), className="asset-empty")]
 
 
-def overlay(engine: Engine, flt: AssetFilter, view: str, stamp: str, language: str) -> list:
-    """What the map shows over the basemap for a filter and a view."""
+def overlay(
+    engine: Engine, flt: AssetFilter, view: str, stamp: str, language: str, close: bool = False
+) -> list:
+    """What the map shows over the basemap for a filter and a view (`close`: zoomed in)."""
     if view == "faults":
         return rate_layer(fault_rates(engine, flt.kinds), language)
-    return asset_layers(flt, stamp, language)
+    return asset_layers(flt, stamp, language, close)
 
 
 def summary(matrix: Mapping[str, Mapping[str, int]], flt: AssetFilter, language: str) -> list:
@@ -443,8 +448,9 @@ def summary(matrix: Mapping[str, Mapping[str, int]], flt: AssetFilter, language:
     ]
 
 
-def asset_map(tile_url: str | None, language: str, children: list) -> dl.Map:
-    """The map: the city's own tiles when configured, the district outlines, the overlay."""
+def asset_map(tile_url: str | None, language: str, children: list, ring: list) -> dl.Map:
+    """The map: the city's own tiles when configured, the district outlines, the overlay and
+    the ring around the selected asset."""
     base: list = []
     if tile_url:
         base.append(dl.TileLayer(url=tile_url, attribution=_("City basemap", language)))
@@ -460,7 +466,7 @@ def asset_map(tile_url: str | None, language: str, children: list) -> dl.Map:
             *base,
             dl.Pane(name=ALERTS_PANE, style={"zIndex": 650}),
             dl.LayerGroup(id="assets-overlay", children=children),
-            dl.LayerGroup(id="assets-selection"),
+            dl.LayerGroup(id="assets-selection", children=ring),
         ],
     )
 
@@ -475,6 +481,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     asset = _first(query.get("asset"))
     stamp = assets_stamp(engine)
     matrix = kind_counts(engine, AssetFilter(district=flt.district))
+    panel_class, panel_body, ring = panel_state(engine, asset, language, current.settings.timezone)
     return html.Div(
         className="page page-assets",
         children=[
@@ -482,6 +489,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
             dcc.Store(id="assets-lang", data=language),
             dcc.Store(id="assets-stamp", data=stamp),
             dcc.Store(id="assets-selected", data=asset or ""),
+            dcc.Store(id="assets-close-up", data=False),
             rail(flt, view, matrix, worst_cells(engine), language),
             html.Div(
                 className="assets-map-wrap",
@@ -490,6 +498,7 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
                         current.settings.tile_url,
                         language,
                         overlay(engine, flt, view, stamp, language),
+                        ring,
                     ),
                     html.Div(
                         summary(matrix, flt, language),
@@ -501,12 +510,12 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
             ),
             html.Aside(
                 id=PANEL,
-                className=f"panel {PANEL}",
+                className=panel_class,
                 children=[
                     html.Button(
                         "×", id="assets-close", className="asset-close", title=_("Close", language)
                     ),
-                    html.Div(id="assets-panel-body"),
+                    html.Div(panel_body, id="assets-panel-body"),
                 ],
             ),
             dcc.Interval(id="assets-refresh", interval=REFRESH_MS),
@@ -526,6 +535,21 @@ dash.register_page(
 
 
 # --- callbacks --------------------------------------------------------------------------------
+
+
+@callback(
+    Output("assets-close-up", "data"),
+    Input("assets-map", "zoom"),
+    State("assets-close-up", "data"),
+    prevent_initial_call=True,
+)
+def track_close_up(zoom: float | None, close: bool) -> bool:
+    """Whether the map is zoomed in far enough for every pipe and park; sent only when that
+    changes, so panning and zooming cost nothing else."""
+    now = zoom is not None and zoom >= SHAPES_ZOOM
+    if now == bool(close):
+        raise PreventUpdate
+    return now
 
 
 @callback(
@@ -556,11 +580,18 @@ def refresh_stamp(_n: int, stamp: str | None) -> str:
     Input("assets-district", "value"),
     Input("assets-view", "value"),
     Input("assets-stamp", "data"),
+    Input("assets-close-up", "data"),
     State("assets-lang", "data"),
     prevent_initial_call=True,
 )
 def apply_filters(
-    kinds: list, statuses: list, district: str, view: str, stamp: str, language: str
+    kinds: list,
+    statuses: list,
+    district: str,
+    view: str,
+    stamp: str,
+    close: bool,
+    language: str,
 ) -> tuple:
     """Redraw the layers, counts and links for the filters (URLs only: no points travel)."""
     engine = runtime.current().engine
@@ -568,7 +599,7 @@ def apply_filters(
     view = view if view in VIEWS else "assets"
     matrix = kind_counts(engine, AssetFilter(district=flt.district))
     return (
-        overlay(engine, flt, view, stamp, language),
+        overlay(engine, flt, view, stamp, language, bool(close)),
         kind_options(matrix, flt, language),
         status_options(matrix, flt, language),
         summary(matrix, flt, language),
@@ -747,6 +778,19 @@ def selection_marker(detail: Mapping[str, Any] | None) -> list:
     ]
 
 
+def panel_state(engine: Engine, key: str | None, language: str, zone: str) -> tuple:
+    """The panel's class, body and the ring on the map, for asset `key` (or none)."""
+    if not key:
+        return f"panel {PANEL}", [], []
+    content = panel_content(engine, key, language, zone)
+    if content is None:
+        message = html.Div(
+            _("No asset with id {key}", language).format(key=key), className="asset-empty"
+        )
+        return f"panel {PANEL} open", [message], []
+    return f"panel {PANEL} open", content, selection_marker(asset_detail(engine, key))
+
+
 @callback(
     Output(PANEL, "className"),
     Output("assets-panel-body", "children"),
@@ -754,17 +798,9 @@ def selection_marker(detail: Mapping[str, Any] | None) -> list:
     Input("assets-selected", "data"),
     Input("assets-stamp", "data"),
     State("assets-lang", "data"),
+    prevent_initial_call=True,
 )
 def show_asset(key: str | None, _stamp: str, language: str) -> tuple:
     """Open the panel of the selected asset (refreshed with the data), or close it."""
-    if not key:
-        return f"panel {PANEL}", [], []
     current = runtime.current()
-    content = panel_content(current.engine, key, language, current.settings.timezone)
-    if content is None:
-        message = html.Div(
-            _("No asset with id {key}", language).format(key=key), className="asset-empty"
-        )
-        return f"panel {PANEL} open", [message], []
-    detail = asset_detail(current.engine, key)
-    return f"panel {PANEL} open", content, selection_marker(detail)
+    return panel_state(current.engine, key, language, current.settings.timezone)

@@ -113,7 +113,8 @@ def test_the_map_shows_every_layer_with_counts(dash_duo, app, city, artifacts: P
     assert len(kinds) == 12 and "路灯" in kinds[0].text
     lights, _ = _counts(engine, kind="street_light")
     assert f"{lights:,}" in kinds[0].text
-    assert len(dash_duo.find_elements(".leaflet-overlay-pane path")) > 6  # outlines, pipes, parks
+    assert len(dash_duo.find_elements(".leaflet-overlay-pane path")) >= 6  # the outlines
+    until(lambda: "status=fault" in _shapes_url(dash_duo), "far out: pipes and parks not normal")
     assert _scrollbars(dash_duo) == [0, 0]
     assert [e for e in dash_duo.get_logs() if e.get("level") == "SEVERE"] == []
     dash_duo.driver.save_screenshot(str(artifacts / "assets-1080p.png"))
@@ -169,6 +170,16 @@ def test_search_flies_to_the_asset(dash_duo, app, city) -> None:
     dash_duo.wait_for_contains_text("#assets-panel", "SL000007")
     until(lambda: "路灯杆倒伏" in dash_duo.find_element("#assets-panel").text, "the incident")
     until(lambda: _zoom(dash_duo) == _page().SEARCH_ZOOM, "the map at the asset")
+    until(lambda: "status=" not in _shapes_url(dash_duo), "close up, every pipe and park")
+
+
+def _shapes_url(dash_duo) -> str:
+    """The URL of the pipes-and-parks layer the browser fetched last."""
+    return dash_duo.driver.execute_script(
+        "const names = performance.getEntriesByType('resource').map(e => e.name)"
+        "  .filter(n => n.includes('/api/assets/shapes.json'));"
+        "return names.length ? names[names.length - 1] : '';"
+    )
 
 
 def _zoom(dash_duo) -> float | None:
