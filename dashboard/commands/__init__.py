@@ -1,6 +1,6 @@
 """The `cityops` subcommands, one module each; `COMMANDS` lists them in help order."""
 
-from dashboard.commands import clock, db, demo, inspect, simulate, sources, web
+from dashboard.commands import clock, db, demo, inspect, sentiment, simulate, sources, web
 from dashboard.commands.base import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -10,6 +10,7 @@ COMMANDS: tuple[Command, ...] = (
     simulate.COMMAND,
     sources.COMMAND,
     inspect.COMMAND,
+    sentiment.COMMAND,
     db.COMMAND,
 )
 

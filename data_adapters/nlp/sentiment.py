@@ -11,7 +11,8 @@ numpy is all it needs at run time; the model ships as `models/sentiment.npz`, wr
 Rules, also in docs/sentiment.md:
 
 - Text is normalised (NFKC, lower case, HTML tags dropped and entities decoded, digits as 0,
-  control characters and whitespace runs as one space) and only its first `MAX_CHARS` characters are read.
+  control characters and whitespace runs as one space); only its first `MAX_CHARS`
+  characters are read.
 - `negative` is the model's probability of the negative class; the label is neutral when the
   neutral class's probability is at least the model's `neutral_threshold`, else the likelier
   of negative and positive.
@@ -85,7 +86,8 @@ class Features:
 
 def _codes(texts: Sequence[str]) -> np.ndarray:
     joined = "".join(f"{_START}{text}{_END}" for text in texts)
-    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    encoded = joined.encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(encoded, dtype=np.uint32).astype(np.uint64)
 
 
 def _windows(codes: np.ndarray, n: int, salt: int) -> tuple[np.ndarray, np.ndarray]:
