@@ -89,6 +89,38 @@ def test_asset_map_indexes_migrate_up_and_down_keeping_the_assets(engine: Engine
     assert table_counts(engine)["assets"] == 1
 
 
+def _post_indexes(engine: Engine) -> dict[str, list[str]]:
+    indexes = inspect(engine).get_indexes("posts")
+    return {i["name"]: i["column_names"] for i in indexes if i["name"].startswith("ix_")}
+
+
+def test_post_processing_columns_migrate_up_and_down_keeping_the_posts(engine: Engine) -> None:
+    upgrade(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(
+            insert(schema.posts).values(
+                source_id="s",
+                source_key="p1",
+                ingested_at=NOW,
+                channel="weibo",
+                text="t",
+                posted_at=NOW,
+            )
+        )
+    upgrade(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("posts")}
+    assert {"text_masked", "topic", "processed_at"} <= columns
+    assert _post_indexes(engine)["ix_posts_unprocessed"] == ["posted_at"]
+    assert _post_indexes(engine)["ix_posts_posted_at_topic"] == ["posted_at", "topic"]
+    with engine.connect() as connection:  # an existing post waits to be processed
+        assert connection.scalar(select(schema.posts.c.processed_at)) is None
+    _downgrade(engine, "0006")
+    assert "ix_posts_unprocessed" not in _post_indexes(engine)
+    assert "topic" not in {c["name"] for c in inspect(engine).get_columns("posts")}
+    upgrade(engine)
+    assert table_counts(engine)["posts"] == 1
+
+
 def test_times_come_back_aware_utc(store: Engine) -> None:
     shanghai = timezone(timedelta(hours=8))
     with store.begin() as connection:

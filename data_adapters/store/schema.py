@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from data_adapters.store.types import JSONDoc, UTCDateTime
@@ -122,9 +123,20 @@ posts = Table(
     Column("sentiment", String(8)),
     Column("negativity", Float),
     Column("keywords", JSONDoc),
+    Column("text_masked", Text),  # the text with personal data masked: the only text shown
+    Column("topic", String(64)),
+    Column("processed_at", UTCDateTime),  # NULL until processed, and again when edited
     UniqueConstraint("source_id", "source_key"),
     Index(None, "posted_at", "district"),
     Index(None, "posted_at", "channel"),
+    Index(None, "posted_at", "topic"),
+    # the posts waiting for processing, oldest first; only they are in the index
+    Index(
+        "ix_posts_unprocessed",
+        "posted_at",
+        sqlite_where=text("processed_at IS NULL"),
+        postgresql_where=text("processed_at IS NULL"),
+    ),
 )
 
 alerts = Table(
