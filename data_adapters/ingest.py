@@ -3,9 +3,12 @@ one transaction, so a crash between poll and commit loses nothing and duplicates
 
 Rows are upserted by `(source_id, source_key)`: polling the same window again changes nothing.
 Two rows with the same key in one batch keep the later one; the earlier is quarantined as
-superseded, so every row received is accounted for. Before the transaction, a table's rows may
-be enriched (`ENRICH`): assets, posts and resources with a position and no district get the
-district that holds them (`places.fill_districts`).
+superseded, so every row received is accounted for. A post upserted with a changed text,
+category or district waits to be processed again (`processed_at` back to NULL; see
+`derive/posts.py`); a re-polled post that did not change keeps its processing, and the
+district read from its text. Before the
+transaction, a table's rows may be enriched (`ENRICH`): assets, posts and resources with a
+position and no district get the district that holds them (`places.fill_districts`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from data_adapters.alert_references import apply_references
@@ -37,6 +40,9 @@ ENRICH: dict[str, Callable[[list[dict[str, Any]], Path | None], object]] = dict.
 #: Work a domain table needs after its rows are upserted, in the same transaction.
 POST_UPSERT = {"alerts": apply_references}
 MAX_RAW = 65_536  # characters of a rejected record kept in quarantine
+#: Tables whose rows are processed after ingest (`processed_at`): the columns processing
+#: reads, and the column it fills when the source leaves it empty (see `_keep_processing`).
+PROCESSED: dict[str, tuple[tuple[str, ...], str]] = {"posts": (("text", "category"), "district")}
 
 
 @dataclass(frozen=True)
@@ -184,16 +190,42 @@ def upsert(
         for c in table.columns
         if c.name in columns and c.name not in keys and not c.primary_key
     }
+    changes |= _keep_processing(table, statement.excluded, columns)
     connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=changes), rows)
+
+
+def _keep_processing(table: Table, excluded: Any, columns: set[str]) -> dict[str, Any]:
+    """For a processed table: what processing wrote stays while what it read is unchanged.
+
+    `processed_at` is kept when the columns processing reads are unchanged and the source's
+    value of the filled column (a post's district) is empty or the stored one; else it is NULL
+    and the row is processed again. A district found in the text is kept when the source
+    sends the same text with no district again, so a re-polled post is not processed again.
+    """
+    if table.name not in PROCESSED or "processed_at" in columns:
+        return {}
+    read, filled = PROCESSED[table.name]
+    if not {*read, filled} <= columns:
+        return {}
+    same = and_(*(table.c[c].is_not_distinct_from(excluded[c]) for c in read))
+    keep_filled = and_(same, excluded[filled].is_(None), table.c.processed_at.is_not(None))
+    same_filled = or_(excluded[filled].is_(None), table.c[filled] == excluded[filled])
+    return {
+        filled: case((keep_filled, table.c[filled]), else_=excluded[filled]),
+        "processed_at": case((and_(same, same_filled), table.c.processed_at), else_=None),
+    }
 
 
 def _upsert_portably(
     connection: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: tuple[str, ...]
 ) -> None:
     """Update-then-insert for dialects without ON CONFLICT (one row at a time)."""
+    reprocess = {"processed_at": None} if table.name in PROCESSED else {}
     for row in rows:
         condition = [table.c[k] == row[k] for k in keys]
-        changed = connection.execute(update(table).where(*condition).values(**row)).rowcount
+        changed = connection.execute(
+            update(table).where(*condition).values(**row, **reprocess)
+        ).rowcount
         if not changed:
             connection.execute(insert(table).values(**row))
 

@@ -100,13 +100,15 @@ def hotline_closed_in_time(
 
 
 def warnings_in_force(connection: Connection, now: datetime) -> list[dict]:
-    """Early warnings in force now (actual, active, begun and not expired), this hour."""
+    """Early warnings in force now (actual, active, begun and not expired; spikes in the
+    posts are alerts, not warnings), this hour."""
     count = connection.scalar(
         select(func.count())
         .select_from(alerts)
         .where(
             alerts.c.state == "active",
             alerts.c.cap_status == "Actual",
+            alerts.c.origin != "spike",  # a spike in the posts is no early warning
             or_(alerts.c.onset.is_(None), alerts.c.onset <= now),
             or_(alerts.c.expires.is_(None), alerts.c.expires > now),
         )
