@@ -55,7 +55,13 @@ def test_index_references_no_outside_host(app: Dash) -> None:
 def test_navigation_lists_only_registered_pages(app: Dash) -> None:
     with app.server.test_request_context("/"):
         links = shell.nav_links("/", "zh")
-    assert [link.children for link in links] == ["城市总览", "城市体征", "城市资产", "数据源"]
+    assert [link.children for link in links] == [
+        "城市总览",
+        "城市体征",
+        "城市资产",
+        "社会舆情",
+        "数据源",
+    ]
     assert [link.href for link in links] == [
         p["relative_path"] for p in dash.page_registry.values()
     ]

@@ -7,5 +7,6 @@ PAGE_MODULES: tuple[str, ...] = (
     "dashboard.pages.overview",
     "dashboard.pages.vitals",
     "dashboard.pages.assets",
+    "dashboard.pages.sentiment",
     "dashboard.pages.sources",
 )
