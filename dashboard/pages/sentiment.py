@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -426,23 +428,85 @@ def channel_rows(counts: Mapping[str, int], language: str) -> html.Ul:
     )
 
 
-def panels(engine: Engine, flt: PostFilter, language: str, zone: str, now: datetime) -> dict:
-    """Everything the panels show for a filter (about ten grouped queries)."""
-    volume = data.volume(engine, flt, now)
-    share = data.negative_share(engine, flt, now)
+@dataclass(frozen=True)
+class Readings:
+    """What the aggregate panels read for a filter (the list's own filters left out)."""
+
+    volume: data.Volume
+    share: data.NegativeShare
+    residents: dict[str, float]
+    city: float | None
+    complaints: dict[str, int]
+    responses: list[data.Response]
+    channels: dict[str, int]
+    spikes: list[Spike]
+    topics: list[data.Topic]
+    words: list[data.Word]
+
+
+#: The panels' queries run side by side (each holds its own connection; the drivers release
+#: the GIL while the database works), so a view costs its slowest query, not their sum.
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sentiment")
+
+
+def read_panels(engine: Engine, flt: PostFilter, now: datetime, stamp: str) -> Readings:
+    """The aggregate panels' data for `flt` (its list filters ignored), read once per filter,
+    store stamp and minute: screens and list clicks share them."""
+    base = replace(flt, topic=None, place=None)
+    return _read_panels(engine, base, stamp, int(now.timestamp()) // 60, _Passenger(now))
+
+
+class _Passenger:
+    """An argument riding along a cached call without being part of its key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Passenger)
+
+
+@lru_cache(maxsize=32)
+def _read_panels(
+    engine: Engine, flt: PostFilter, _stamp: str, _minute: int, now: _Passenger
+) -> Readings:
+    at = now.value
+    jobs = {
+        "volume": _POOL.submit(data.volume, engine, flt, at),
+        "share": _POOL.submit(data.negative_share, engine, flt, at),
+        "residents": _POOL.submit(data.residents, engine),
+        "city": _POOL.submit(data.city_residents, engine),
+        "complaints": _POOL.submit(data.complaints_by_district, engine, flt, at),
+        "responses": _POOL.submit(data.response_times, engine, flt, at),
+        "channels": _POOL.submit(data.channel_counts, engine, flt, at),
+        "spikes": _POOL.submit(data.spikes, engine, flt, at),
+        "topics": _POOL.submit(data.hot_topics, engine, flt, at),
+        "words": _POOL.submit(data.keywords, engine, flt, at),
+    }
+    return Readings(**{name: job.result() for name, job in jobs.items()})
+
+
+def panels(
+    engine: Engine, flt: PostFilter, language: str, zone: str, now: datetime, stamp: str = ""
+) -> dict:
+    """Everything the panels show for a filter: the aggregates (ten grouped queries, run
+    side by side and shared, `read_panels`) and the latest posts (one `LIMIT 50` query)."""
+    read = read_panels(engine, flt, now, stamp or data.posts_stamp(engine, now))
+    volume = read.volume
+    share = read.share
     share_days = [
         _local(now - timedelta(days=data.BASELINE_DAYS - i), zone, "%m-%d")
         for i in range(data.BASELINE_DAYS)
     ]
-    people = data.residents(engine)
-    rates = data.per_10k(
-        data.complaints_by_district(engine, flt, now),
-        people,
-        None if people else data.city_residents(engine),
-    )
-    responses = data.response_times(engine, flt, now)
-    channels = data.channel_counts(engine, flt, now)
-    found_spikes = data.spikes(engine, flt, now)
+    rates = data.per_10k(read.complaints, read.residents, None if read.residents else read.city)
+    responses = read.responses
+    channels = read.channels
+    found_spikes = read.spikes
     return {
         "volume": volume_figure(
             bucket_labels(volume.starts, flt.range, zone), volume.counts, language
@@ -456,8 +520,8 @@ def panels(engine: Engine, flt: PostFilter, language: str, zone: str, now: datet
             [*share_days, _("24 h", language)],
         ),
         "spikes": spikes_list(found_spikes, language),
-        "topics": topics_table(data.hot_topics(engine, flt, now), flt.topic, language),
-        "words": word_cloud(data.keywords(engine, flt, now), _("No keywords", language)).children,
+        "topics": topics_table(read.topics, flt.topic, language),
+        "words": word_cloud(read.words, _("No keywords", language)).children,
         "map": district_choropleth(
             rates, language=language, unit=_("per 10,000 residents", language), selected=flt.place
         ),
@@ -535,13 +599,14 @@ def layout(lang: str | None = None, **query: str) -> html.Div:
     zone = current.settings.timezone
     now = datetime.now(UTC)
     flt = parse_filter(query)
-    content = panels(engine, flt, language, zone, now)
+    stamp = data.posts_stamp(engine, now)
+    content = panels(engine, flt, language, zone, now, stamp)
     return html.Div(
         className="page page-sentiment",
         children=[
             dcc.Location(id="sentiment-url", refresh=False),
             dcc.Store(id="sentiment-lang", data=language),
-            dcc.Store(id="sentiment-stamp", data=data.posts_stamp(engine, now)),
+            dcc.Store(id="sentiment-stamp", data=stamp),
             dcc.Store(id="sentiment-topic", data=flt.topic or ""),
             dcc.Store(id="sentiment-place", data=flt.place or ""),
             filter_bar(engine, flt, language, now),
@@ -755,14 +820,15 @@ def update(
     category: str,
     topic: str,
     place: str,
-    _stamp: str,
+    stamp: str,
     language: str,
     search: str | None,
 ) -> tuple:
     """Re-draw the panels for the filters (and a new stamp); the URL keeps the view."""
     current = runtime.current()
     flt = filter_of(chosen, district, channel, category, topic, place)
-    content = panels(current.engine, flt, language, current.settings.timezone, datetime.now(UTC))
+    now = datetime.now(UTC)
+    content = panels(current.engine, flt, language, current.settings.timezone, now, stamp or "")
     lang = parse_qs((search or "").lstrip("?")).get("lang")
     query = page_query(flt, lang[0] if lang else None)
     return (
