@@ -8,19 +8,25 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, event, func, insert, select
 
 from data_adapters.derive.derived import warnings_in_force
+from data_adapters.derive.posts import waiting
 from data_adapters.derive.run import run_derive
 from data_adapters.derive.spikes import (
     DAILY,
+    DIMENSIONS,
     HOURLY,
     SOURCE_ID,
     baseline_of,
+    count_windows,
     detect,
     detect_spikes,
     poisson_tail,
+    window_bounds,
 )
+from data_adapters.store import make_engine
+from data_adapters.store.migrate import upgrade
 from data_adapters.store.schema import alerts, posts
 
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
@@ -88,7 +94,7 @@ def test_flat_series_is_no_spike() -> None:
 
 def test_a_jump_is_a_spike() -> None:
     assert HOURLY.is_spike(30, 2.0) and HOURLY.severity(30, 2.0) == "Severe"
-    assert HOURLY.is_spike(12, 3.0) and HOURLY.severity(12, 3.0) == "Moderate"
+    assert HOURLY.is_spike(13, 3.0) and HOURLY.severity(13, 3.0) == "Moderate"
 
 
 def test_a_slow_rise_is_no_spike() -> None:
@@ -104,24 +110,24 @@ def test_nothing_below_the_minimum_count() -> None:
 
 
 def test_small_counts_need_the_poisson_test() -> None:
-    assert not HOURLY.is_spike(5, 1.0)  # ratio 5, but p = 0.0037
-    assert HOURLY.is_spike(6, 1.0)  # p = 0.0006
-    assert not HOURLY.is_spike(5, 0.0)  # a new key counts as 1 a window (the floor)
+    assert not HOURLY.is_spike(6, 1.0)  # ratio 6, but p = 0.0006
+    assert HOURLY.is_spike(7, 1.0)  # p = 0.00008
+    assert not HOURLY.is_spike(6, 0.0)  # a new key counts as 1 a window (the floor)
+    assert HOURLY.is_spike(7, 0.0)
 
 
 def test_a_big_series_needs_the_ratio() -> None:
-    assert HOURLY.p_value(160, 120.0) < HOURLY.alpha
-    assert not HOURLY.is_spike(160, 120.0)
+    assert HOURLY.p_value(170, 120.0) < HOURLY.alpha
+    assert not HOURLY.is_spike(170, 120.0)
 
 
 def test_missing_days_count_zero_in_the_baseline() -> None:
     assert baseline_of([7, 0, 0, 0, 0, 0, 7]) == 2.0
-    assert baseline_of([None, None, 3, 3, 3, 3, 3]) == 3.0  # before the history: not days
 
 
 def test_the_rule_explains_itself_with_its_parameters() -> None:
     text = HOURLY.explain()
-    for part in ("hour", "7 days", "at least 5 posts", "3 times", "0.001", "Severe"):
+    for part in ("hour", "7 days", "at least 5 posts", "3 times", "0.0001", "Severe"):
         assert part in text
     assert "day" in DAILY.explain() and "20 posts" in DAILY.explain()
     assert HOURLY.fields()["min_count"] == 5
@@ -175,17 +181,13 @@ def test_missing_days_count_zero_in_the_store(store: Engine) -> None:
     assert spike.days == [7, 0, 0, 0, 0, 0, 7] and spike.baseline == 2.0
 
 
-def test_days_before_the_history_are_not_part_of_the_baseline(store: Engine) -> None:
-    _history(store, days=4)  # the store begins 4 days ago: 3 days of baseline
-    _hourly(store, [30, 10, 10, 10])
-    assert _spikes(store)[("1h", "topic", TOPIC)].days == [10, 10, 10, None, None, None, None]
-    assert _spikes(store)[("1h", "topic", TOPIC)].baseline == 10.0
-
-
-def test_too_short_a_history_detects_nothing(store: Engine) -> None:
-    _history(store, days=3)  # 2 days of baseline, fewer than min_days
+def test_no_detection_before_the_history_covers_the_baseline(store: Engine) -> None:
+    _history(store, days=7)  # the oldest hourly window starts 7 days and 1 hour ago
     _hourly(store, [30])
     assert _spikes(store) == {}
+    assert _spikes(store, rules=(DAILY,)) == {}  # 8 days ago
+    _history(store, days=8)
+    assert set(_spikes(store)) == {("1h", "topic", TOPIC), ("1h", "channel", "weibo")}
 
 
 def test_the_daily_window(store: Engine) -> None:
@@ -212,7 +214,7 @@ def test_a_spike_is_one_alert_refreshed_then_expired(store: Engine) -> None:
     assert first.msg_type == "Alert" and first.cap_status == "Actual" and first.event == "舆情突增"
     assert first.severity == "Severe" and first.district is None
     assert first.infos["count"] == 25 and first.infos["days"] == [1, 2, 1, 0, 1, 2, 1]
-    assert first.infos["rule"]["alpha"] == 0.001 and first.infos["p"] < 0.001
+    assert first.infos["rule"]["alpha"] == 0.0001 and first.infos["p"] < 0.0001
 
     later = NOW + timedelta(minutes=1)
     _insert(store, [_post(later - timedelta(seconds=10)) for _ in range(5)])
@@ -277,3 +279,43 @@ def test_the_derive_step_processes_posts_then_detects_spikes(store: Engine) -> N
         )
     assert waiting == 0
     assert any(a.source_key.startswith("spike:1h:topic:交通出行") for a in _alerts(store))
+
+
+# -- query plans (SQLite) ---------------------------------------------------------------------
+def _plans(engine: Engine, run) -> list[str]:
+    """The SQLite plan of every statement `run(engine)` sends."""
+    sent: list[tuple[str, object]] = []
+
+    def catch(connection, cursor, statement, parameters, context, executemany) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", catch)
+    try:
+        run(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", catch)
+    with engine.connect() as connection:
+        return [
+            " | ".join(
+                str(row[-1])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+            )
+            for sql, params in sent
+        ]
+
+
+def test_counts_and_the_waiting_posts_read_only_their_indexes(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'plans.db'}")
+    upgrade(engine)
+
+    def count(engine: Engine) -> None:
+        with engine.connect() as connection:
+            for dimension in DIMENSIONS:
+                count_windows(connection, dimension, window_bounds(NOW, HOURLY))
+
+    for dimension, plan in zip(DIMENSIONS, _plans(engine, count), strict=True):
+        index = f"USING COVERING INDEX ix_posts_posted_at_{dimension} (posted_at>? AND posted_at<?)"
+        assert plan.count(index) == 8 and "SCAN" not in plan
+    (plan,) = _plans(engine, lambda e: waiting(e, 10))
+    assert "USING INDEX ix_posts_unprocessed" in plan and "TEMP B-TREE" not in plan
+    engine.dispose()
