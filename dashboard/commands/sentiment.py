@@ -50,8 +50,8 @@ def load_model(path: str | None) -> SentimentModel:
         raise UserError(f"{path}: no such model file")
     try:
         return SentimentModel.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise UserError(f"{path}: not a sentiment model: {exc}") from None
+    except (OSError, ValueError, KeyError):
+        raise UserError(f"{path}: not a model written by scripts/train_sentiment.py") from None
 
 
 def score_lines(args: argparse.Namespace, _settings: Settings) -> int:
