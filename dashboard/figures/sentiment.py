@@ -61,7 +61,7 @@ def volume_figure(
                 "y": 1.12,
                 "font": {"size": 12},
             },
-            margin={"l": 44, "r": 8, "t": 24, "b": 28},
+            margin={"l": 44, "r": 28, "t": 24, "b": 28},
             xaxis={"type": "category", "color": MUTED, "nticks": 8, "tickfont": {"size": 11}},
             yaxis={
                 "gridcolor": GRID,
@@ -206,6 +206,8 @@ def channels_figure(names: Sequence[str], counts: Sequence[int], language: str) 
                     "line": {"color": TRANSPARENT, "width": 0},
                 },
                 "textinfo": "percent",
+                "textposition": "inside",
+                "insidetextorientation": "horizontal",
                 "textfont": {"size": 12, "color": TEXT},
                 "hovertemplate": "%{label}: %{value:,} (%{percent})<extra></extra>",
             }

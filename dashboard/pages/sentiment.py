@@ -333,7 +333,8 @@ def topics_table(topics: list[data.Topic], selected: str | None, language: str) 
                 html.Td(t.topic, className="topic-name"),
                 html.Td(f"{t.count:,}", className="topic-count"),
                 html.Td(
-                    f"×{t.growth:.1f}", className="topic-growth" + (" hot" if t.growth >= 2 else "")
+                    f"×{t.growth:.1f}" if t.baseline > 0 else _("new", language),
+                    className="topic-growth" + (" hot" if t.growth >= 2 else ""),
                 ),
                 html.Td(
                     dcc.Graph(

@@ -140,3 +140,25 @@ def test_a_spike_becomes_one_incident(dash_duo, app, store) -> None:
         assert events.scalar() == 1
     assert sys.modules["dashboard.pages.sentiment"].ACTOR == "operator"
     assert _severe(dash_duo) == []
+
+
+def test_the_page_with_demo_data(dash_br, demo, artifacts: Path) -> None:
+    """The real demo: the clock polls and processes the data centre's posts, and the page
+    (refreshing itself by its stamp) shows them, in Chinese and in English."""
+    _screen(dash_br, WALL)
+    dash_br.server_url = demo.url
+    dash_br.wait_for_page(url=f"{demo.url}sentiment", timeout=30)
+    dash_br.wait_for_text_to_equal(".shell-nav-link.active", "社会舆情", timeout=20)
+    until(lambda: len(dash_br.find_elements(POSTS)) >= 10, "processed posts", timeout=240)
+    until(lambda: dash_br.find_elements("#sentiment-words .word"), "keywords", timeout=60)
+    time.sleep(1)
+    assert _scrollbars(dash_br) == [0, 0]
+    dash_br.driver.save_screenshot(str(artifacts / "sentiment-demo-zh.png"))
+    assert _severe(dash_br) == []
+    dash_br.driver.get(f"{demo.url}sentiment?lang=en&range=7d")
+    dash_br.wait_for_text_to_equal(".shell-nav-link.active", "Public sentiment", timeout=20)
+    until(lambda: len(dash_br.find_elements(POSTS)) >= 10, "the posts in English", timeout=30)
+    time.sleep(1)
+    assert _scrollbars(dash_br) == [0, 0]
+    dash_br.driver.save_screenshot(str(artifacts / "sentiment-demo-en.png"))
+    assert _severe(dash_br) == []
