@@ -313,3 +313,14 @@ def test_the_stamp_moves_with_posts_and_acknowledgements(seeded: Engine) -> None
     spike = data.spikes(seeded, PostFilter(), NOW)[0]
     data.make_incident(seeded, spike.id, "operator", NOW)
     assert data.posts_stamp(seeded, NOW) != before
+
+
+def test_aggregates_are_shared_and_read_again(page, seeded: Engine) -> None:
+    month = PostFilter("30d")
+    first = page.read_panels(seeded, month, NOW, "a")
+    assert page.read_panels(seeded, PostFilter("30d", topic="x"), NOW, "b") is first
+    assert page.read_panels(seeded, month, NOW + timedelta(minutes=11), "b") is not first
+    day = page.read_panels(seeded, PostFilter(), NOW, "a")
+    assert page.read_panels(seeded, PostFilter(place=HAIZHOU), NOW, "a") is day
+    assert page.read_panels(seeded, PostFilter(), NOW, "b") is not day
+    assert sum(day.channels.values()) == 12

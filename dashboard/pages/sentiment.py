@@ -63,6 +63,8 @@ DIMENSIONS: dict[str, str] = {
 SPIKE_WINDOWS: dict[str, str] = {"1h": N_("last hour"), "1d": N_("last day")}
 EVERY = "all"
 REFRESH_MS = 20_000
+#: How often the aggregates of the longer ranges are read again (seconds).
+REREAD: dict[str, int] = {"7d": 120, "30d": 600}
 GRAPH_CONFIG = {"displayModeBar": False}
 SELECT_CLASSES = {"input": "sentiment-input", "dropdown": "sentiment-dropdown"}
 TOPIC = "sentiment-topic"
@@ -440,7 +442,6 @@ class Readings:
     complaints: dict[str, int]
     responses: list[data.Response]
     channels: dict[str, int]
-    spikes: list[Spike]
     topics: list[data.Topic]
     words: list[data.Word]
 
@@ -451,10 +452,17 @@ _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sentiment")
 
 
 def read_panels(engine: Engine, flt: PostFilter, now: datetime, stamp: str) -> Readings:
-    """The aggregate panels' data for `flt` (its list filters ignored), read once per filter,
-    store stamp and minute: screens and list clicks share them."""
+    """The aggregate panels' data for `flt` (its list filters ignored), shared by screens and
+    list clicks: read again for 24 hours when the store's stamp moves (at most once a
+    minute), for the longer ranges every `REREAD` seconds (a month of posts takes seconds to
+    count; a post more does not change the picture)."""
     base = replace(flt, topic=None, place=None)
-    return _read_panels(engine, base, stamp, int(now.timestamp()) // 60, _Passenger(now))
+    second = int(now.timestamp())
+    if flt.range in REREAD:
+        key = f"{flt.range}@{second // REREAD[flt.range]}"
+    else:
+        key = f"{stamp}@{second // 60}"
+    return _read_panels(engine, base, key, _Passenger(now))
 
 
 class _Passenger:
@@ -473,9 +481,7 @@ class _Passenger:
 
 
 @lru_cache(maxsize=32)
-def _read_panels(
-    engine: Engine, flt: PostFilter, _stamp: str, _minute: int, now: _Passenger
-) -> Readings:
+def _read_panels(engine: Engine, flt: PostFilter, _key: str, now: _Passenger) -> Readings:
     at = now.value
     jobs = {
         "volume": _POOL.submit(data.volume, engine, flt, at),
@@ -485,7 +491,6 @@ def _read_panels(
         "complaints": _POOL.submit(data.complaints_by_district, engine, flt, at),
         "responses": _POOL.submit(data.response_times, engine, flt, at),
         "channels": _POOL.submit(data.channel_counts, engine, flt, at),
-        "spikes": _POOL.submit(data.spikes, engine, flt, at),
         "topics": _POOL.submit(data.hot_topics, engine, flt, at),
         "words": _POOL.submit(data.keywords, engine, flt, at),
     }
@@ -507,7 +512,7 @@ def panels(
     rates = data.per_10k(read.complaints, read.residents, None if read.residents else read.city)
     responses = read.responses
     channels = read.channels
-    found_spikes = read.spikes
+    found_spikes = data.spikes(engine, flt, now)  # small and live (an incident just made)
     return {
         "volume": volume_figure(
             bucket_labels(volume.starts, flt.range, zone), volume.counts, language
