@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from dash import html
+from dash.exceptions import PreventUpdate
 from sqlalchemy import Engine, func, insert, select
 
 from dashboard.app import create_app
@@ -324,3 +325,16 @@ def test_aggregates_are_shared_and_read_again(page, seeded: Engine) -> None:
     assert page.read_panels(seeded, PostFilter(place=HAIZHOU), NOW, "a") is day
     assert page.read_panels(seeded, PostFilter(), NOW, "b") is not day
     assert sum(day.channels.values()) == 12
+
+
+def test_a_district_click_and_the_operator_messages(page) -> None:
+    assert page.pick_place({"points": [{"location": HAIZHOU}]}) == HAIZHOU
+    assert page.pick_place({"points": [{"customdata": GANYU}]}) == GANYU
+    with pytest.raises(PreventUpdate):
+        page.pick_place({"points": [{"location": "nowhere"}]})
+    made = page.incident_message(data.Made("INC-20261128-001", True), None, "zh")
+    assert made.children == "已生成事件 INC-20261128-001，见应急指挥页面。"
+    again = page.incident_message(data.Made("INC-20261128-001", False), None, "en")
+    assert "already incident INC-20261128-001" in again.children
+    failed = page.incident_message(None, "disk", "zh")
+    assert failed.className == "message-error" and "disk" in failed.children
