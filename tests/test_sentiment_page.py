@@ -6,6 +6,8 @@ URL, medians, the word cloud)."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -338,3 +340,19 @@ def test_a_district_click_and_the_operator_messages(page) -> None:
     assert "already incident INC-20261128-001" in again.children
     failed = page.incident_message(None, "disk", "zh")
     assert failed.className == "message-error" and "disk" in failed.children
+
+
+def test_two_operators_at_once_make_one_incident(seeded: Engine) -> None:
+    spike = data.spikes(seeded, PostFilter(), NOW)[0]
+    start = threading.Barrier(4)
+
+    def click() -> data.Made:
+        start.wait()
+        return data.make_incident(seeded, spike.id, "operator", NOW)
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(lambda _: click(), range(4)))
+    assert sorted(o.created for o in outcomes) == [False, False, False, True]
+    assert len({o.ref for o in outcomes}) == 1
+    with seeded.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(schema.incidents)).scalar() == 1

@@ -679,7 +679,11 @@ def make_incident(
                 connection.execute(
                     select(
                         a.id, a.source_key, a.severity, a.headline, a.district, a.infos, a.origin
-                    ).where(a.id == alert_id)
+                    )
+                    .where(a.id == alert_id)
+                    # PostgreSQL: a second operator's click waits here, then finds the incident
+                    # (SQLite's writers already take turns)
+                    .with_for_update()
                 )
                 .mappings()
                 .one_or_none()
