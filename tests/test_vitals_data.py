@@ -228,7 +228,7 @@ def test_last_value_roll_ups_read_the_readings(store: Engine) -> None:
     assert district[-1][1] == pytest.approx(LEVELS["population"])
 
 
-def test_alerts_and_incidents_in_the_range(store: Engine) -> None:
+def test_alerts_and_incidents_in_the_range_spikes_left_out(store: Engine) -> None:
     def alert(key: str, hours_ago: float, district: str | None) -> dict:
         return {
             "source_id": "cap",
@@ -262,6 +262,8 @@ def test_alerts_and_incidents_in_the_range(store: Engine) -> None:
             insert(alerts),
             [alert("a", 2, None), alert("b", 5, "320706"), alert("c", 50, None)],
         )
+        spike = alert("spike:1h:topic:噪声扰民", 1, None) | {"origin": "spike"}
+        connection.execute(insert(alerts), [spike])  # the sentiment page's, not a marker
         connection.execute(
             insert(incidents),
             [incident("i1", 1, "320703"), incident("i2", 3, "320706"), incident("i3", 40, None)],

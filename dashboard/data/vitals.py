@@ -314,10 +314,16 @@ def _near(column: Any, district: str | None) -> Any:
 
 
 def alert_marks(engine: Engine, start: datetime, end: datetime, district: str | None) -> list[Mark]:
-    """Alerts sent in [start, end] (of the district or city-wide), newest first."""
+    """Early warnings and rule alerts sent in [start, end] (of the district or city-wide),
+    newest first; public-sentiment spikes are the sentiment page's, not an indicator's."""
     query = (
         select(alerts.c.sent, alerts.c.severity, alerts.c.headline, alerts.c.event)
-        .where(alerts.c.sent >= start, alerts.c.sent <= end, _near(alerts.c.district, district))
+        .where(
+            alerts.c.sent >= start,
+            alerts.c.sent <= end,
+            alerts.c.origin != "spike",
+            _near(alerts.c.district, district),
+        )
         .order_by(alerts.c.sent.desc())
         .limit(MARKS_LIMIT)
     )
