@@ -26,6 +26,13 @@ def test_wheel_contains_what_an_installed_app_serves(tmp_path: Path) -> None:
         "data_adapters/store/migrations/env.py",
         "data_adapters/store/migrations/script.py.mako",
         "data_adapters/store/migrations/versions/0001_initial_schema.py",
+        "dashboard/assets/js/cityops-assets.js",
+        "dashboard/translations/zh/LC_MESSAGES/assets.po",
+        "data_adapters/nlp/models/sentiment.npz",
+        "data_adapters/nlp/city_dictionary.txt",
+        "data_adapters/nlp/stopwords.txt",
+        "data_adapters/nlp/place_districts.tsv",
+        "data_adapters/nlp/topic_terms.tsv",
         "simulator/__init__.py",
     }
     assert expected <= names, sorted(expected - names)
