@@ -34,7 +34,6 @@ import math
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,7 +49,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import numpy as np
-import psutil
 from gunicorn.app.base import BaseApplication
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -60,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import data_adapters
 from bench import dash_echo
-from bench.support import Measurement, measure, print_table
+from bench.support import Measurement, OtherLoad, free_port, measure, pct, print_table
 from dashboard.data.catalogue import configured_sources
 from dashboard.data.vitals import district_names
 from data_adapters.cycles import poll_interval
@@ -328,12 +326,6 @@ class _Gunicorn(BaseApplication):
         return app.server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def served(kind: str, folder: Path, env: dict[str, str]) -> Iterator[str]:
     """Run gunicorn for `kind` in its own process group until the block ends; its base URL."""
@@ -367,38 +359,6 @@ def served(kind: str, folder: Path, env: dict[str, str]) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)  # the group this run started
                 process.wait(timeout=5)
-
-
-# --- other load on the machine ----------------------------------------------------------------
-
-
-class OtherLoad:
-    """CPU time used by processes outside this run (not this process or its descendants)
-    while a phase ran, in cores on average: the share of the 2 cores we did not have."""
-
-    def __init__(self) -> None:
-        self.cores = 0.0
-
-    @staticmethod
-    def _others() -> dict[tuple[int, float], float]:
-        mine = {os.getpid(), *(p.pid for p in psutil.Process().children(recursive=True))}
-        found = {}
-        for process in psutil.process_iter(["pid", "create_time", "cpu_times"]):
-            info = process.info
-            if info["pid"] in mine or info["cpu_times"] is None:
-                continue
-            times = info["cpu_times"]
-            found[(info["pid"], info["create_time"])] = times.user + times.system
-        return found
-
-    def __enter__(self) -> OtherLoad:
-        self._start, self._began = self._others(), time.monotonic()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        end, elapsed = self._others(), time.monotonic() - self._began
-        used = sum(cpu - self._start.get(key, 0.0) for key, cpu in end.items())
-        self.cores = max(used, 0.0) / elapsed
 
 
 # --- the browser ------------------------------------------------------------------------------
@@ -647,11 +607,6 @@ def current_stamp(target: str, body: dict) -> str:
 
 
 # --- the run ----------------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (linear between ranks), NaN for no values."""
-    return float(np.percentile(values, q)) if values else math.nan
 
 
 def row(
