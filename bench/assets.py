@@ -60,7 +60,6 @@ import argparse
 import gzip
 import json
 import os
-import signal
 import statistics
 import sys
 import tempfile
@@ -94,6 +93,7 @@ from bench.support import (
     pct,
     print_table,
     served_process,
+    time_limited,
     write_section,
 )
 from dashboard.api import assets as api
@@ -1170,14 +1170,6 @@ def run(args: argparse.Namespace, folder: Path) -> None:
         print(f"\nwrote the section '{HEADING}' of {DOCS}")
 
 
-def _time_limit(_signum: int, _frame: object) -> None:
-    raise TimeoutError(f"the benchmark ran longer than {TIME_LIMIT} s")
-
-
-def _stopped(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"stopped by signal {signum}")  # unwinds, so everything is cleaned
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -1203,15 +1195,11 @@ def main() -> None:
         args.loads = QUICK_LOADS if args.quick else LOADS
     if args.cold is None:
         args.cold = QUICK_COLD if args.quick else COLD
-    signal.signal(signal.SIGALRM, _time_limit)
-    signal.signal(signal.SIGTERM, _stopped)
-    signal.signal(signal.SIGINT, _stopped)
-    signal.alarm(TIME_LIMIT)
-    try:
-        with tempfile.TemporaryDirectory(prefix="cityops-bench-assets-") as folder:
-            run(args, Path(folder))
-    finally:
-        signal.alarm(0)
+    with (
+        time_limited(TIME_LIMIT),
+        tempfile.TemporaryDirectory(prefix="cityops-bench-assets-") as folder,
+    ):
+        run(args, Path(folder))
 
 
 if __name__ == "__main__":

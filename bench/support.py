@@ -154,6 +154,30 @@ def served_process(
                 process.wait(timeout=5)
 
 
+# --- a run's own time limit --------------------------------------------------------------------
+
+
+@contextmanager
+def time_limited(seconds: int) -> Iterator[None]:
+    """Run the block at most `seconds`; SIGINT, SIGTERM and the limit raise, so every server
+    and browser the block started is stopped by its own `finally`/`with` on the way out."""
+
+    def over(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"the benchmark ran longer than {seconds} s")
+
+    def stopped(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGALRM, over)
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+
+
 # --- headless Chromium ------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
@@ -179,10 +203,11 @@ def chromium(
     scripts: tuple[str, ...] = (),
     script_timeout: float = 30.0,
     extra_flags: tuple[str, ...] = (),
+    disable_cache: bool = True,
 ) -> Any:
     """Headless Chromium (selenium) with its profile under `folder`: the viewport set exactly
     with CDP, the CDP Network log on (`driver.get_log("performance")`), the HTTP cache
-    disabled, and `scripts` run in every new document before its own."""
+    disabled (unless not `disable_cache`), and `scripts` run in every new document first."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -201,7 +226,8 @@ def chromium(
         driver.set_script_timeout(script_timeout)
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", viewport)
         driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        if disable_cache:  # else the caller clears the cache itself when it wants to
+            driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
         for source in scripts:
             driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
     except Exception:

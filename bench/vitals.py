@@ -51,14 +51,21 @@ import httpx
 import numpy as np
 from gunicorn.app.base import BaseApplication
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from sqlalchemy import Engine, func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import data_adapters
-from bench import dash_echo
-from bench.support import Measurement, OtherLoad, free_port, measure, pct, print_table
+from bench import dash_echo, support
+from bench.support import (
+    Measurement,
+    OtherLoad,
+    free_port,
+    measure,
+    pct,
+    print_table,
+    time_limited,
+)
 from dashboard.data.catalogue import configured_sources
 from dashboard.data.vitals import district_names
 from data_adapters.cycles import poll_interval
@@ -100,22 +107,7 @@ CLIENTS, CLIENT_PROCESSES = 8, 2  # 8 keep-alive clients: 4 threads in each of 2
 WARMUP = 1.0  # seconds of load before each measured window
 ROUNDS = 3  # each case's duration is split in rounds, the cases interleaved
 COLD_SAMPLES = 5
-VIEWPORT = {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False}
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-proxy-server",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # nothing else is reached
-    "--window-size=1920,1080",
-)
+VIEWPORT = support.VIEWPORT_1080P
 UPDATE = "/_dash-update-component"
 READY_TIMEOUT = 30.0
 ECHO_OUTPUT = f"{dash_echo.OUTPUT_ID}.children"
@@ -413,22 +405,12 @@ WATCHER = """
 
 
 def chromium(folder: Path) -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={folder / 'profile'}")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    scratch = folder / "tmp"
-    scratch.mkdir()
-    service = Service(CHROMEDRIVER, env={**os.environ, "TMPDIR": str(scratch)})
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_script_timeout(READY_TIMEOUT)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", VIEWPORT)
+    """Headless Chromium at exactly 1920×1080 with the page watcher in every document."""
     source = WATCHER.replace("__TILES__", str(len(INDICATORS)))
     source = source.replace("__LIMIT__", str(READY_TIMEOUT * 1000))
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
-    return driver
+    return support.chromium(
+        folder, VIEWPORT, scripts=(source,), script_timeout=READY_TIMEOUT, disable_cache=False
+    )
 
 
 def posted_bodies(driver: webdriver.Chrome) -> list[tuple[str, dict]]:
@@ -850,14 +832,6 @@ def run(folder: Path, loads: int, duration: float) -> None:
         )
 
 
-def _time_limit(_signum: int, _frame: object) -> None:
-    raise TimeoutError(f"the benchmark ran longer than {TIME_LIMIT} s")
-
-
-def _stopped(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(f"stopped by signal {signum}")  # unwinds, so everything is cleaned
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per case")
@@ -869,15 +843,11 @@ def main() -> None:
     if args.serve:
         _Gunicorn(args.serve, args.port, args.ready).run()
         return
-    signal.signal(signal.SIGALRM, _time_limit)
-    signal.signal(signal.SIGTERM, _stopped)
-    signal.signal(signal.SIGINT, _stopped)
-    signal.alarm(TIME_LIMIT)
-    try:
-        with tempfile.TemporaryDirectory(prefix="cityops-bench-vitals-") as folder:
-            run(Path(folder), args.loads, args.duration)
-    finally:
-        signal.alarm(0)
+    with (
+        time_limited(TIME_LIMIT),
+        tempfile.TemporaryDirectory(prefix="cityops-bench-vitals-") as folder,
+    ):
+        run(Path(folder), args.loads, args.duration)
 
 
 if __name__ == "__main__":
